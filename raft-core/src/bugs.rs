@@ -1,0 +1,113 @@
+//! Planted bugs: known Raft mistakes that can be switched on to prove the invariant checker can fail.
+//! Each is a "break Raft" switch; the chaos test asserts every one is caught.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlantedBug {
+    /// Figure 8: commit an entry of an earlier term by counting its replicas.
+    Figure8Commit,
+    /// Grant a vote without making it durable: after a restart the node may vote again in the same term.
+    VoteNotPersisted,
+    /// Count a duplicated RequestVote reply as a second vote.
+    DoubleCountVote,
+    /// Truncate the log after prevLogIndex even when the incoming entries match (reordered/duplicated RPCs).
+    TruncateOnMatch,
+    /// Keep the volatile commit index across a crash and restart (RaftScope issue 12).
+    CommitKeptOnRestart,
+    /// Process replies that carry an older term (stale votes and stale matchIndex updates).
+    StaleTermReply,
+}
+
+impl PlantedBug {
+    pub const ALL: [PlantedBug; 6] = [
+        PlantedBug::Figure8Commit,
+        PlantedBug::VoteNotPersisted,
+        PlantedBug::DoubleCountVote,
+        PlantedBug::TruncateOnMatch,
+        PlantedBug::CommitKeptOnRestart,
+        PlantedBug::StaleTermReply,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PlantedBug::Figure8Commit => "figure8-commit",
+            PlantedBug::VoteNotPersisted => "vote-not-persisted",
+            PlantedBug::DoubleCountVote => "double-count-vote",
+            PlantedBug::TruncateOnMatch => "truncate-on-match",
+            PlantedBug::CommitKeptOnRestart => "commit-kept-on-restart",
+            PlantedBug::StaleTermReply => "stale-term-reply",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            PlantedBug::Figure8Commit => "a leader commits an entry of an earlier term by counting its replicas",
+            PlantedBug::VoteNotPersisted => "a vote is granted without being made durable",
+            PlantedBug::DoubleCountVote => "a candidate counts a duplicated vote reply twice",
+            PlantedBug::TruncateOnMatch => "a follower truncates its log even when the incoming entries match",
+            PlantedBug::CommitKeptOnRestart => "a restarted node keeps its volatile commit index",
+            PlantedBug::StaleTermReply => "replies from an older term are counted",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<PlantedBug> {
+        PlantedBug::ALL.into_iter().find(|b| b.name() == name)
+    }
+}
+
+/// The set of planted bugs switched on; a bit set so the hot path checks one AND.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bugs(u8);
+
+impl Bugs {
+    pub fn none() -> Self {
+        Bugs(0)
+    }
+    pub fn has(self, bug: PlantedBug) -> bool {
+        self.0 & (1 << bug as u8) != 0
+    }
+    pub fn with(self, bug: PlantedBug) -> Self {
+        Bugs(self.0 | (1 << bug as u8))
+    }
+    pub fn iter(self) -> impl Iterator<Item = PlantedBug> {
+        PlantedBug::ALL.into_iter().filter(move |b| self.has(*b))
+    }
+}
+
+impl FromIterator<PlantedBug> for Bugs {
+    fn from_iter<I: IntoIterator<Item = PlantedBug>>(iter: I) -> Self {
+        iter.into_iter().fold(Bugs::none(), Bugs::with)
+    }
+}
+
+impl Serialize for Bugs {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Bugs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Vec::<PlantedBug>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bug_names_round_trip() {
+        for bug in PlantedBug::ALL {
+            assert_eq!(PlantedBug::from_name(bug.name()), Some(bug));
+            let json = serde_json::to_string(&bug).unwrap();
+            assert_eq!(json, format!("\"{}\"", bug.name()));
+        }
+        let set: Bugs = [PlantedBug::Figure8Commit, PlantedBug::StaleTermReply].into_iter().collect();
+        assert!(set.has(PlantedBug::Figure8Commit) && !set.has(PlantedBug::DoubleCountVote));
+        let back: Bugs = serde_json::from_str(&serde_json::to_string(&set).unwrap()).unwrap();
+        assert_eq!(back, set);
+    }
+}

@@ -1,0 +1,67 @@
+//! Liveness once faults stop: heal everything, restart every crashed node, then the cluster must elect one
+//! leader, commit a new proposal, and bring every live node to the same log and state.
+
+use crate::machine::op::Op;
+use crate::sim::server::Status;
+use crate::sim::{Cluster, Command, Settings};
+use crate::types::{NodeId, Role};
+
+/// Heals the cluster, waits `settle_ms` of virtual time, and returns what failed to converge, if anything.
+pub fn heal_and_check(cluster: &mut Cluster, settle_ms: u64) -> Result<(), String> {
+    let calm = Settings { loss_pct: Some(0.0), duplicate_pct: Some(0.0), ..Default::default() };
+    cluster.apply(Command::Configure { settings: calm }).map_err(|e| format!("heal failed: {e}"))?;
+    cluster.apply(Command::Heal).map_err(|e| format!("heal failed: {e}"))?;
+    let ids: Vec<(NodeId, Status)> = cluster.servers().map(|s| (s.id, s.status)).collect();
+    for (id, status) in ids {
+        let cmd = match status {
+            Status::Crashed => Command::Restart { node: id },
+            Status::Paused => Command::Resume { node: id },
+            _ => continue,
+        };
+        cluster.apply(cmd).map_err(|e| format!("heal failed: {e}"))?;
+    }
+    let step_ms = settle_ms / 2;
+    cluster.run_until(cluster.now_us() + step_ms * 1000);
+    // A fresh proposal must commit everywhere.
+    let probe = Op::Message { text: format!("probe@{}", cluster.now_us()) };
+    cluster.apply(Command::Request { client: Some(999), to: None, op: probe.clone() })?;
+    cluster.run_until(cluster.now_us() + step_ms * 1000);
+
+    let up: Vec<_> = cluster.servers().filter(|s| s.status == Status::Up).collect();
+    let leaders: Vec<NodeId> =
+        up.iter().filter(|s| s.node.as_ref().is_some_and(|n| n.role() == Role::Leader)).map(|s| s.id).collect();
+    let max_term = cluster.max_term();
+    let current: Vec<NodeId> = leaders
+        .iter()
+        .copied()
+        .filter(|l| cluster.node(*l).is_some_and(|n| n.term() == max_term))
+        .collect();
+    if current.len() != 1 {
+        return Err(format!("expected one leader of term {max_term} after healing, found {current:?}"));
+    }
+    let leader = cluster.node(current[0]).expect("leader");
+    let Op::Message { text } = probe else { unreachable!() };
+    let committed_probe = leader.log().entries()[..leader.commit_index() as usize]
+        .iter()
+        .any(|e| e.data.describe() == format!("msg: {text}"));
+    if !committed_probe {
+        return Err(format!("a proposal to leader S{} did not commit after healing", leader.id()));
+    }
+    let want = (leader.commit_index(), leader.log().chain_at(leader.commit_index()));
+    for s in &up {
+        let n = s.node.as_ref().expect("up");
+        if !leader.membership().contains(n.id()) {
+            continue;
+        }
+        if n.commit_index() < want.0 || n.log().chain_at(want.0) != want.1 {
+            return Err(format!(
+                "S{} did not converge: commit {} vs leader S{}'s {}",
+                n.id(),
+                n.commit_index(),
+                leader.id(),
+                want.0
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,324 @@
+//! The safety invariants of ../shared/RAFT.md, checked after every simulated event. A violation is a value the
+//! UI can show and the CLI can report, never a panic.
+//!
+//! The checker keeps global history beside the nodes: the leader of every term, the chain hash of every
+//! (index, term) ever written, of every committed index and of every applied index. Each check costs O(1) per
+//! new entry (the rolling chain hash stands for the whole log prefix).
+
+pub mod liveness;
+
+use crate::log::Entry;
+use crate::node::{DurableState, Node, Note, Summary};
+use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Invariant {
+    ElectionSafety,
+    LeaderAppendOnly,
+    LogMatching,
+    LeaderCompleteness,
+    StateMachineSafety,
+    CommittedOnQuorum,
+    Monotonic,
+    Ordering,
+    Liveness,
+}
+
+impl Invariant {
+    pub const ALL: [Invariant; 9] = [
+        Invariant::ElectionSafety,
+        Invariant::LeaderAppendOnly,
+        Invariant::LogMatching,
+        Invariant::LeaderCompleteness,
+        Invariant::StateMachineSafety,
+        Invariant::CommittedOnQuorum,
+        Invariant::Monotonic,
+        Invariant::Ordering,
+        Invariant::Liveness,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Invariant::ElectionSafety => "Election Safety",
+            Invariant::LeaderAppendOnly => "Leader Append-Only",
+            Invariant::LogMatching => "Log Matching",
+            Invariant::LeaderCompleteness => "Leader Completeness",
+            Invariant::StateMachineSafety => "State Machine Safety",
+            Invariant::CommittedOnQuorum => "Committed on a quorum",
+            Invariant::Monotonic => "Monotonic",
+            Invariant::Ordering => "Ordering",
+            Invariant::Liveness => "Liveness",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Invariant> {
+        let norm = |x: &str| x.to_ascii_lowercase().replace([' ', '-', '_'], "");
+        Invariant::ALL.into_iter().find(|i| norm(i.name()) == norm(s))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    pub invariant: Invariant,
+    pub at_us: TimeUs,
+    pub nodes: Vec<NodeId>,
+    /// A sentence explaining what went wrong.
+    pub message: String,
+}
+
+/// Violations kept in full (a broken run keeps counting beyond this).
+pub const VIOLATIONS_KEPT_MAX: usize = 100;
+
+#[derive(Clone, Debug, Default)]
+pub struct Checker {
+    leaders: BTreeMap<Term, NodeId>,
+    /// Chain hash of every (index, term) any node ever wrote.
+    written: HashMap<(LogIndex, Term), u64>,
+    /// Chain hash at each committed index (index i at i-1).
+    committed: Vec<u64>,
+    /// (term, chain) of the entry first applied at each index.
+    applied: Vec<u64>,
+    /// The vote each node gave in each term, as seen by candidates (a reply that left the node).
+    votes: HashMap<(NodeId, Term), NodeId>,
+    violations: Vec<Violation>,
+    violation_count: u64,
+}
+
+impl Checker {
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    pub fn violation_count(&self) -> u64 {
+        self.violation_count
+    }
+
+    pub fn committed_index(&self) -> LogIndex {
+        self.committed.len() as LogIndex
+    }
+
+    pub fn report(&mut self, invariant: Invariant, at_us: TimeUs, nodes: Vec<NodeId>, message: String) {
+        self.violation_count += 1;
+        if self.violations.len() < VIOLATIONS_KEPT_MAX {
+            self.violations.push(Violation { invariant, at_us, nodes, message });
+        }
+    }
+
+    /// Checks one node after it handled an event. `before` is its summary from before the event;
+    /// `disk` reads any node's durable state (for the quorum check).
+    #[allow(clippy::too_many_arguments)]
+    pub fn after_step<'a>(
+        &mut self,
+        now_us: TimeUs,
+        before: &Summary,
+        node: &Node,
+        written_from: Option<LogIndex>,
+        notes: &[Note],
+        disk: impl Fn(NodeId) -> Option<&'a DurableState>,
+    ) {
+        let id = node.id();
+        let after = node.summary();
+        let log = node.log();
+
+        // Monotonic: within one run of a node, term and commit index never go down.
+        if after.term < before.term {
+            self.report(
+                Invariant::Monotonic,
+                now_us,
+                vec![id],
+                format!("S{id}'s term went down from {} to {}", before.term, after.term),
+            );
+        }
+        if after.commit_index < before.commit_index {
+            self.report(
+                Invariant::Monotonic,
+                now_us,
+                vec![id],
+                format!("S{id}'s commit index went down from {} to {}", before.commit_index, after.commit_index),
+            );
+        }
+
+        // Ordering: applied ≤ commit ≤ last log index.
+        if after.commit_index > after.last_index {
+            self.report(
+                Invariant::Ordering,
+                now_us,
+                vec![id],
+                format!(
+                    "S{id}'s commit index {} is beyond its last log index {}",
+                    after.commit_index, after.last_index
+                ),
+            );
+        }
+        if after.applied_index > after.commit_index {
+            self.report(
+                Invariant::Ordering,
+                now_us,
+                vec![id],
+                format!("S{id} applied {} entries but only {} are committed", after.applied_index, after.commit_index),
+            );
+        }
+
+        // Leader Append-Only: a leader never overwrites or deletes entries in its own log during its term.
+        if before.role == Role::Leader && after.role == Role::Leader && before.term == after.term {
+            if after.last_index < before.last_index || log.chain_at(before.last_index) != before.last_chain {
+                self.report(
+                    Invariant::LeaderAppendOnly,
+                    now_us,
+                    vec![id],
+                    format!("leader S{id} of term {} rewrote its own log at or before index {}", after.term, before.last_index),
+                );
+            }
+        }
+
+        // Log Matching: same index and term ⇒ identical prefixes (chain hashes equal).
+        if let Some(from) = written_from {
+            for i in from..=log.last_index() {
+                let e = log.get(i).expect("index within log");
+                let seen = *self.written.entry((i, e.term)).or_insert(e.chain);
+                if seen != e.chain {
+                    self.report(
+                        Invariant::LogMatching,
+                        now_us,
+                        vec![id],
+                        format!("S{id} holds an entry at index {i} in term {} whose log prefix differs from another node's", e.term),
+                    );
+                    break;
+                }
+            }
+        }
+
+        for note in notes {
+            if let Note::BecameLeader { term } = note {
+                self.check_new_leader(now_us, node, *term);
+            }
+        }
+
+        // Committed entries must agree everywhere, and the commit index may only move over a durable quorum.
+        let rewrote_committed = written_from.is_some_and(|w| w <= before.commit_index);
+        if after.commit_index > before.commit_index || rewrote_committed {
+            self.check_commit(now_us, node, before.commit_index);
+        }
+        if after.role == Role::Leader && after.commit_index > before.commit_index {
+            self.check_quorum(now_us, node, disk);
+        }
+    }
+
+    fn check_new_leader(&mut self, now_us: TimeUs, node: &Node, term: Term) {
+        let id = node.id();
+        // Election Safety: at most one leader per term, ever.
+        if let Some(other) = self.leaders.insert(term, id) {
+            if other != id {
+                self.report(
+                    Invariant::ElectionSafety,
+                    now_us,
+                    vec![other, id],
+                    format!("S{other} and S{id} were both elected leader of term {term}"),
+                );
+            }
+        }
+        // Leader Completeness: the new leader holds every entry committed so far.
+        let c = self.committed_index();
+        if c > 0 {
+            let log = node.log();
+            // The no-op of the new term may already be appended; it is after every committed index.
+            if log.last_index() < c || log.chain_at(c) != self.committed[(c - 1) as usize] {
+                self.report(
+                    Invariant::LeaderCompleteness,
+                    now_us,
+                    vec![id],
+                    format!("S{id} became leader of term {term} without entries committed up to index {c}"),
+                );
+            }
+        }
+    }
+
+    fn check_commit(&mut self, now_us: TimeUs, node: &Node, before_commit: LogIndex) {
+        let id = node.id();
+        let log = node.log();
+        let c = node.commit_index().min(log.last_index());
+        let known = self.committed_index();
+        let check_at = c.min(known);
+        if check_at > 0 && log.chain_at(check_at) != self.committed[(check_at - 1) as usize] {
+            self.report(
+                Invariant::StateMachineSafety,
+                now_us,
+                vec![id],
+                format!("S{id}'s committed entries up to index {check_at} differ from entries committed earlier"),
+            );
+            return;
+        }
+        let _ = before_commit;
+        for i in (known + 1)..=c {
+            self.committed.push(log.chain_at(i));
+        }
+    }
+
+    /// Committed on a quorum: the index a leader calls committed is in the durable log of a majority of voters.
+    fn check_quorum<'a>(&mut self, now_us: TimeUs, node: &Node, disk: impl Fn(NodeId) -> Option<&'a DurableState>) {
+        let c = node.commit_index();
+        let chain = node.log().chain_at(c);
+        let membership = node.membership();
+        let holders =
+            membership.voters.iter().filter(|v| disk(**v).is_some_and(|d| d.log.chain_at(c) == chain)).count();
+        if holders < membership.quorum() {
+            self.report(
+                Invariant::CommittedOnQuorum,
+                now_us,
+                vec![node.id()],
+                format!(
+                    "leader S{} committed index {c} while only {holders} of {} voters hold it on disk (quorum {})",
+                    node.id(),
+                    membership.voters.len(),
+                    membership.quorum()
+                ),
+            );
+        }
+    }
+
+    /// State Machine Safety: no two nodes apply different entries at the same index.
+    pub fn on_apply(&mut self, now_us: TimeUs, node: NodeId, entry: &Entry) {
+        let i = entry.index as usize;
+        if i <= self.applied.len() {
+            if self.applied[i - 1] != entry.chain {
+                self.report(
+                    Invariant::StateMachineSafety,
+                    now_us,
+                    vec![node],
+                    format!("S{node} applied a different entry at index {i} than another node did"),
+                );
+            }
+        } else if i == self.applied.len() + 1 {
+            self.applied.push(entry.chain);
+        }
+    }
+
+    /// Monotonic votes: a vote given in term T never changes in T, across restarts too.
+    pub fn on_vote_sent(&mut self, now_us: TimeUs, voter: NodeId, term: Term, candidate: NodeId) {
+        if let Some(prev) = self.votes.insert((voter, term), candidate) {
+            if prev != candidate {
+                self.report(
+                    Invariant::Monotonic,
+                    now_us,
+                    vec![voter, prev, candidate],
+                    format!("S{voter} voted for S{prev} and then for S{candidate} in term {term}"),
+                );
+            }
+        }
+    }
+
+    /// Monotonic: the durable term never goes down.
+    pub fn on_disk_write(&mut self, now_us: TimeUs, node: NodeId, term_before: Term, term_after: Term) {
+        if term_after < term_before {
+            self.report(
+                Invariant::Monotonic,
+                now_us,
+                vec![node],
+                format!("S{node}'s durable term went down from {term_before} to {term_after}"),
+            );
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Timing and limits of a Raft node. Validated once, so the node itself can rely on sane values.
+
+use crate::bugs::Bugs;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RaftConfig {
+    pub heartbeat_ms: u64,
+    pub election_timeout_min_ms: u64,
+    pub election_timeout_max_ms: u64,
+    /// Bound on entries carried by one AppendEntries.
+    pub entries_per_append_max: usize,
+    /// Bound on AppendEntries carrying entries that a leader keeps unacknowledged per follower.
+    pub appends_in_flight_max: u32,
+    /// Planted bugs switched on (empty in a correct cluster).
+    pub bugs: Bugs,
+}
+
+impl Default for RaftConfig {
+    fn default() -> Self {
+        RaftConfig {
+            heartbeat_ms: 50,
+            election_timeout_min_ms: 150,
+            election_timeout_max_ms: 300,
+            entries_per_append_max: 64,
+            appends_in_flight_max: 4,
+            bugs: Bugs::none(),
+        }
+    }
+}
+
+pub const HEARTBEAT_MS_MIN: u64 = 1;
+pub const TIMEOUT_MS_MAX: u64 = 600_000;
+
+impl RaftConfig {
+    /// Refuses combinations Raft cannot work with, with a sentence a user can act on.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.heartbeat_ms < HEARTBEAT_MS_MIN || self.heartbeat_ms > TIMEOUT_MS_MAX {
+            return Err(format!("heartbeat must be between {HEARTBEAT_MS_MIN} and {TIMEOUT_MS_MAX} ms"));
+        }
+        if self.election_timeout_max_ms > TIMEOUT_MS_MAX {
+            return Err(format!("election timeout must be at most {TIMEOUT_MS_MAX} ms"));
+        }
+        if self.election_timeout_min_ms > self.election_timeout_max_ms {
+            return Err(format!(
+                "election timeout min ({} ms) is above its max ({} ms)",
+                self.election_timeout_min_ms, self.election_timeout_max_ms
+            ));
+        }
+        if self.election_timeout_min_ms <= self.heartbeat_ms {
+            return Err(format!(
+                "election timeout min ({} ms) must be longer than the heartbeat ({} ms), or followers time out \
+                 while the leader is healthy",
+                self.election_timeout_min_ms, self.heartbeat_ms
+            ));
+        }
+        if self.entries_per_append_max == 0 || self.entries_per_append_max > 10_000 {
+            return Err("entries per AppendEntries must be between 1 and 10000".into());
+        }
+        if self.appends_in_flight_max == 0 || self.appends_in_flight_max > 1_000 {
+            return Err("AppendEntries in flight per follower must be between 1 and 1000".into());
+        }
+        Ok(())
+    }
+
+    pub fn heartbeat_us(&self) -> u64 {
+        self.heartbeat_ms * 1000
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_timing_is_refused_with_a_reason() {
+        assert!(RaftConfig::default().validate().is_ok());
+        let c = RaftConfig { election_timeout_min_ms: 400, election_timeout_max_ms: 300, ..Default::default() };
+        assert!(c.validate().unwrap_err().contains("above its max"));
+        let c = RaftConfig { heartbeat_ms: 200, ..Default::default() };
+        assert!(c.validate().unwrap_err().contains("longer than the heartbeat"));
+    }
+}

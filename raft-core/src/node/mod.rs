@@ -1,0 +1,448 @@
+//! A Raft node as a pure state machine, in the style of raft-rs and etcd: no IO, no clock, no OS randomness.
+//! The harness calls `tick`, `step` and `propose` with the current virtual time and then drains `take_ready()`,
+//! which says what to persist, what to send (and which messages may only leave once that persist is durable),
+//! and which committed entries to apply.
+
+mod election;
+mod replication;
+
+use crate::bugs::PlantedBug;
+use crate::config::RaftConfig;
+use crate::hash::StableHasher;
+use crate::log::{Entry, Log};
+use crate::machine::op::{EntryData, Membership};
+use crate::message::Message;
+use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What a leader knows of one follower (Figure 2, "volatile state on leaders").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub next_index: LogIndex,
+    pub match_index: LogIndex,
+    /// AppendEntries with entries sent and not yet answered (bounded by `appends_in_flight_max`).
+    pub in_flight: u32,
+}
+
+/// The state that survives a crash, as last synced to the node's disk.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DurableState {
+    pub term: Term,
+    pub voted_for: Option<NodeId>,
+    pub log: Log,
+}
+
+/// One write to the node's disk: the hard state, then the log from `log_from` on replaced by `entries`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersistOp {
+    pub term: Term,
+    pub voted_for: Option<NodeId>,
+    pub log_from: Option<LogIndex>,
+    pub entries: Vec<Entry>,
+    pub last_index: LogIndex,
+    pub last_term: Term,
+}
+
+impl PersistOp {
+    /// Applies this write, or only the first `entries_kept` of its entries (a torn write at a crash).
+    pub fn apply_to(&self, disk: &mut DurableState, entries_kept: usize) {
+        disk.term = self.term;
+        disk.voted_for = self.voted_for;
+        if let Some(from) = self.log_from {
+            disk.log.truncate_from(from);
+            for e in self.entries.iter().take(entries_kept) {
+                disk.log.append(e.term, e.data.clone());
+            }
+        }
+    }
+}
+
+/// Things that happened inside the node during a step, for the simulator's election history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    ElectionStarted { term: Term },
+    VoteCounted { term: Term, from: NodeId },
+    BecameLeader { term: Term },
+    /// A leader or candidate became a follower.
+    SteppedDown { term: Term, higher_term_seen: bool },
+}
+
+/// Everything the harness must act on after calling into the node.
+#[derive(Debug, Default)]
+pub struct Ready {
+    pub persist: Option<PersistOp>,
+    /// May leave at once.
+    pub send: Vec<(NodeId, Message)>,
+    /// May only leave once `persist` (and every earlier write) is durable: votes and acknowledgements.
+    pub send_after_persist: Vec<(NodeId, Message)>,
+    /// Newly committed entries, in order, to apply to the state machine.
+    pub apply: Vec<Entry>,
+    /// Lowest log index written in this step (entries from here to the end are new).
+    pub written_from: Option<LogIndex>,
+    pub notes: Vec<Note>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum ProposeError {
+    NotLeader { leader: Option<NodeId> },
+    /// Single-server changes: only one at a time.
+    ConfigChangePending,
+    /// A new leader must first commit an entry of its own term before changing the configuration.
+    LeaderNotReady,
+    InvalidChange { reason: String },
+}
+
+pub struct Node {
+    id: NodeId,
+    cfg: RaftConfig,
+    rng: ChaCha8Rng,
+    /// The configuration before any configuration entry (the initial cluster; empty for a node added later).
+    bootstrap: Membership,
+
+    // Persistent state on all servers (in memory; durable once synced by the harness).
+    term: Term,
+    voted_for: Option<NodeId>,
+    log: Log,
+
+    // Volatile state.
+    role: Role,
+    leader_id: Option<NodeId>,
+    commit_index: LogIndex,
+    applied_index: LogIndex,
+    /// The prefix of the log known durable on this node's own disk.
+    stable_index: LogIndex,
+    election_deadline_us: TimeUs,
+    election_timeout_us: TimeUs,
+    heartbeat_due_us: TimeUs,
+    votes: Vec<NodeId>,
+    progress: BTreeMap<NodeId, Progress>,
+    membership: Membership,
+    membership_index: LogIndex,
+    now_us: TimeUs,
+
+    // The Ready being built.
+    hard_dirty: bool,
+    written_from: Option<LogIndex>,
+    send: Vec<(NodeId, Message)>,
+    send_after_persist: Vec<(NodeId, Message)>,
+    notes: Vec<Note>,
+}
+
+/// A read-only summary, cheap to copy every event (the invariant checker compares two of them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub role: Role,
+    pub term: Term,
+    pub voted_for: Option<NodeId>,
+    pub commit_index: LogIndex,
+    pub applied_index: LogIndex,
+    pub last_index: LogIndex,
+    pub last_chain: u64,
+}
+
+impl Node {
+    pub fn new(id: NodeId, cfg: RaftConfig, bootstrap: Membership, seed: u64, now_us: TimeUs) -> Node {
+        Node::restart(id, cfg, bootstrap, &DurableState::default(), seed, 0, now_us, 0)
+    }
+
+    /// Starts a node from its durable state. Commit and applied indexes are volatile and start at 0, unless the
+    /// planted bug keeps the commit index from before the crash.
+    #[allow(clippy::too_many_arguments)]
+    pub fn restart(
+        id: NodeId,
+        cfg: RaftConfig,
+        bootstrap: Membership,
+        disk: &DurableState,
+        seed: u64,
+        incarnation: u64,
+        now_us: TimeUs,
+        commit_before_crash: LogIndex,
+    ) -> Node {
+        let rng_seed = StableHasher::new().u64(seed).u64(id as u64).u64(incarnation).finish();
+        let commit_index =
+            if cfg.bugs.has(PlantedBug::CommitKeptOnRestart) { commit_before_crash } else { 0 };
+        let mut node = Node {
+            id,
+            rng: ChaCha8Rng::seed_from_u64(rng_seed),
+            membership: bootstrap.clone(),
+            bootstrap,
+            cfg,
+            term: disk.term,
+            voted_for: disk.voted_for,
+            log: disk.log.clone(),
+            role: Role::Follower,
+            leader_id: None,
+            commit_index,
+            applied_index: 0,
+            stable_index: disk.log.last_index(),
+            election_deadline_us: 0,
+            election_timeout_us: 0,
+            heartbeat_due_us: TimeUs::MAX,
+            votes: Vec::new(),
+            progress: BTreeMap::new(),
+            membership_index: 0,
+            now_us,
+            hard_dirty: false,
+            written_from: None,
+            send: Vec::new(),
+            send_after_persist: Vec::new(),
+            notes: Vec::new(),
+        };
+        node.refresh_membership();
+        node.reset_election_timer();
+        node
+    }
+
+    // ---- inputs -------------------------------------------------------------------------------------------
+
+    /// Advances the node's clock: fires the election timeout or the leader's heartbeat when due.
+    pub fn tick(&mut self, now_us: TimeUs) {
+        self.now_us = now_us;
+        match self.role {
+            Role::Leader => {
+                if now_us >= self.heartbeat_due_us {
+                    self.broadcast_append(true);
+                }
+            }
+            Role::Follower | Role::Candidate => {
+                if now_us >= self.election_deadline_us {
+                    self.campaign();
+                }
+            }
+        }
+    }
+
+    /// Makes the election timer fire now (a user's "time out" button).
+    pub fn force_timeout(&mut self, now_us: TimeUs) {
+        self.now_us = now_us;
+        if self.role != Role::Leader {
+            self.campaign();
+        }
+    }
+
+    /// Handles one message from another node.
+    pub fn step(&mut self, now_us: TimeUs, from: NodeId, msg: Message) {
+        self.now_us = now_us;
+        if let Message::RequestVote { .. } = msg {
+            // A server outside the configuration (removed, or not yet added) must not disrupt the cluster by
+            // bumping terms: its vote requests are ignored (dissertation §4.2.3).
+            if !self.membership.is_voter(from) {
+                return;
+            }
+        }
+        if let Some(term) = msg.term() {
+            // "If RPC request or response contains term T > currentTerm: set currentTerm = T, convert to
+            // follower" (Figure 2, Rules for Servers).
+            if term > self.term {
+                self.become_follower(term, None);
+            }
+        }
+        match msg {
+            Message::RequestVote { term, candidate, last_log_index, last_log_term } => {
+                self.handle_request_vote(from, term, candidate, last_log_index, last_log_term)
+            }
+            Message::RequestVoteReply { term, granted } => self.handle_vote_reply(from, term, granted),
+            Message::AppendEntries { term, leader, prev_log_index, prev_log_term, entries, leader_commit } => {
+                self.handle_append_entries(from, term, leader, prev_log_index, prev_log_term, entries, leader_commit)
+            }
+            Message::AppendEntriesReply { term, success, match_index, conflict_index } => {
+                self.handle_append_reply(from, term, success, match_index, conflict_index)
+            }
+            Message::ClientRequest { .. } | Message::ClientReply { .. } => {
+                debug_assert!(false, "client messages are handled by the server around the node");
+            }
+        }
+    }
+
+    /// The harness reports that its disk now holds the log up to `last_index` (with that entry's term).
+    pub fn on_persisted(&mut self, now_us: TimeUs, last_index: LogIndex, last_term: Term) {
+        self.now_us = now_us;
+        if self.log.term_at(last_index) == last_term {
+            self.stable_index = self.stable_index.max(last_index).min(self.log.last_index());
+            if self.role == Role::Leader {
+                // The leader counts itself only for what is durable on its own disk.
+                self.maybe_commit();
+            }
+        }
+    }
+
+    /// Drains everything the harness must do.
+    pub fn take_ready(&mut self) -> Ready {
+        let persist = if self.hard_dirty || self.written_from.is_some() {
+            let entries = match self.written_from {
+                Some(from) => self.log.slice(from, usize::MAX).to_vec(),
+                None => Vec::new(),
+            };
+            let voted_for =
+                if self.cfg.bugs.has(PlantedBug::VoteNotPersisted) { None } else { self.voted_for };
+            Some(PersistOp {
+                term: self.term,
+                voted_for,
+                log_from: self.written_from,
+                entries,
+                last_index: self.log.last_index(),
+                last_term: self.log.last_term(),
+            })
+        } else {
+            None
+        };
+        let apply_to = self.commit_index.min(self.log.last_index());
+        let apply = if apply_to > self.applied_index {
+            let entries = self.log.slice(self.applied_index + 1, (apply_to - self.applied_index) as usize).to_vec();
+            self.applied_index = apply_to;
+            entries
+        } else {
+            Vec::new()
+        };
+        self.hard_dirty = false;
+        Ready {
+            persist,
+            send: std::mem::take(&mut self.send),
+            send_after_persist: std::mem::take(&mut self.send_after_persist),
+            apply,
+            written_from: self.written_from.take(),
+            notes: std::mem::take(&mut self.notes),
+        }
+    }
+
+    // ---- observation ----------------------------------------------------------------------------------------
+
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    pub fn term(&self) -> Term {
+        self.term
+    }
+    pub fn voted_for(&self) -> Option<NodeId> {
+        self.voted_for
+    }
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+    pub fn commit_index(&self) -> LogIndex {
+        self.commit_index
+    }
+    pub fn applied_index(&self) -> LogIndex {
+        self.applied_index
+    }
+    pub fn stable_index(&self) -> LogIndex {
+        self.stable_index
+    }
+    pub fn leader_id(&self) -> Option<NodeId> {
+        self.leader_id
+    }
+    pub fn election_deadline_us(&self) -> TimeUs {
+        self.election_deadline_us
+    }
+    pub fn election_timeout_us(&self) -> TimeUs {
+        self.election_timeout_us
+    }
+    pub fn votes(&self) -> &[NodeId] {
+        &self.votes
+    }
+    pub fn progress(&self) -> &BTreeMap<NodeId, Progress> {
+        &self.progress
+    }
+    pub fn membership(&self) -> &Membership {
+        &self.membership
+    }
+    pub fn membership_index(&self) -> LogIndex {
+        self.membership_index
+    }
+    pub fn config(&self) -> &RaftConfig {
+        &self.cfg
+    }
+    pub fn bootstrap(&self) -> &Membership {
+        &self.bootstrap
+    }
+
+    /// The next virtual time at which `tick` has something to do.
+    pub fn next_deadline_us(&self) -> TimeUs {
+        match self.role {
+            Role::Leader => self.heartbeat_due_us,
+            _ => self.election_deadline_us,
+        }
+    }
+
+    pub fn summary(&self) -> Summary {
+        Summary {
+            role: self.role,
+            term: self.term,
+            voted_for: self.voted_for,
+            commit_index: self.commit_index,
+            applied_index: self.applied_index,
+            last_index: self.log.last_index(),
+            last_chain: self.log.chain_at(self.log.last_index()),
+        }
+    }
+
+    /// Changes timing live; the current timers keep running and the new values apply from the next reset.
+    pub fn set_config(&mut self, cfg: RaftConfig) {
+        self.cfg = cfg;
+    }
+
+    // ---- shared helpers -------------------------------------------------------------------------------------
+
+    fn reset_election_timer(&mut self) {
+        let min_us = self.cfg.election_timeout_min_ms * 1000;
+        let max_us = self.cfg.election_timeout_max_ms * 1000;
+        self.election_timeout_us = self.rng.random_range(min_us..=max_us);
+        self.election_deadline_us = self.now_us + self.election_timeout_us;
+    }
+
+    fn set_term(&mut self, term: Term) {
+        debug_assert!(term >= self.term, "Monotonic: currentTerm never decreases");
+        if term != self.term {
+            self.term = term;
+            self.voted_for = None;
+            self.hard_dirty = true;
+        }
+    }
+
+    fn mark_written(&mut self, from: LogIndex) {
+        self.written_from = Some(self.written_from.map_or(from, |w| w.min(from)));
+        self.stable_index = self.stable_index.min(from - 1);
+    }
+
+    fn append_entry(&mut self, term: Term, data: EntryData) -> LogIndex {
+        let is_config = matches!(data, EntryData::Config { .. });
+        let index = self.log.append(term, data);
+        self.mark_written(index);
+        if is_config {
+            self.refresh_membership();
+        }
+        index
+    }
+
+    fn truncate_log_from(&mut self, from: LogIndex) {
+        self.log.truncate_from(from);
+        self.mark_written(from);
+        if self.membership_index >= from {
+            self.refresh_membership();
+        }
+    }
+
+    /// The configuration in effect is the latest one in the log, committed or not (dissertation §4.1).
+    fn refresh_membership(&mut self) {
+        let latest = self.log.entries().iter().rev().find_map(|e| match &e.data {
+            EntryData::Config { membership } => Some((e.index, membership.clone())),
+            _ => None,
+        });
+        let (index, membership) = latest.unwrap_or((0, self.bootstrap.clone()));
+        self.membership = membership;
+        self.membership_index = index;
+        if self.role == Role::Leader {
+            self.sync_progress();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,236 @@
+//! Log replication (§5.3) and commitment (§5.4.2): AppendEntries on both sides, proposals, membership changes.
+
+use super::{Node, ProposeError};
+use crate::bugs::PlantedBug;
+use crate::log::Entry;
+use crate::machine::op::{EntryData, Membership};
+use crate::message::Message;
+use crate::types::{LogIndex, NodeId, Role, Term};
+
+impl Node {
+    /// Appends a client or application entry at the leader and starts replicating it.
+    pub fn propose(&mut self, now_us: u64, data: EntryData) -> Result<LogIndex, ProposeError> {
+        self.now_us = now_us;
+        if self.role != Role::Leader {
+            return Err(ProposeError::NotLeader { leader: self.leader_id });
+        }
+        if let EntryData::Config { membership } = &data {
+            self.check_membership_change(membership)?;
+        }
+        let term = self.term;
+        let index = self.append_entry(term, data);
+        self.broadcast_append(false);
+        Ok(index)
+    }
+
+    /// Single-server changes (dissertation §4.1, and its 2015 erratum): one change pending at a time, only once
+    /// this leader has committed an entry of its own term, and the new configuration differs by one server.
+    fn check_membership_change(&self, next: &Membership) -> Result<(), ProposeError> {
+        if self.membership_index > self.commit_index {
+            return Err(ProposeError::ConfigChangePending);
+        }
+        if self.log.term_at(self.commit_index) != self.term {
+            return Err(ProposeError::LeaderNotReady);
+        }
+        let cur = &self.membership;
+        let voter_changes = cur.voters.symmetric_difference(&next.voters).count();
+        let learner_changes = cur.learners.symmetric_difference(&next.learners).count();
+        let promotion = voter_changes == 1 && learner_changes == 1;
+        if voter_changes > 1 || (voter_changes == 1 && learner_changes > 0 && !promotion) || learner_changes > 1 {
+            return Err(ProposeError::InvalidChange { reason: "only one server may change at a time".into() });
+        }
+        if next.voters.is_empty() {
+            return Err(ProposeError::InvalidChange { reason: "a cluster needs at least one voter".into() });
+        }
+        if next.voters.intersection(&next.learners).next().is_some() {
+            return Err(ProposeError::InvalidChange { reason: "a server cannot be voter and learner".into() });
+        }
+        Ok(())
+    }
+
+    /// Sends AppendEntries to every member: entries where there are some to send, else a heartbeat.
+    pub(super) fn broadcast_append(&mut self, heartbeat: bool) {
+        let peers: Vec<NodeId> = self.progress.keys().copied().collect();
+        for peer in peers {
+            let has_entries = self.progress[&peer].next_index <= self.log.last_index();
+            if heartbeat || has_entries {
+                self.send_append(peer);
+            }
+        }
+        if heartbeat {
+            self.heartbeat_due_us = self.now_us + self.cfg.heartbeat_us();
+        }
+        // A leader alone in its configuration commits by itself.
+        self.maybe_commit();
+    }
+
+    /// One AppendEntries to `peer` from its nextIndex; entries only while the in-flight bound allows.
+    pub(super) fn send_append(&mut self, peer: NodeId) {
+        let last = self.log.last_index();
+        let max_entries = self.cfg.entries_per_append_max;
+        let max_in_flight = self.cfg.appends_in_flight_max;
+        let Some(p) = self.progress.get_mut(&peer) else { return };
+        let prev_log_index = p.next_index - 1;
+        let entries: Vec<Entry> = if p.in_flight < max_in_flight && p.next_index <= last {
+            self.log.slice(p.next_index, max_entries).to_vec()
+        } else {
+            Vec::new()
+        };
+        if let Some(e) = entries.last() {
+            // Pipelining: assume success; a rejection resets nextIndex.
+            p.next_index = e.index + 1;
+            p.in_flight += 1;
+        }
+        let msg = Message::AppendEntries {
+            term: self.term,
+            leader: self.id,
+            prev_log_index,
+            prev_log_term: self.log.term_at(prev_log_index),
+            entries,
+            leader_commit: self.commit_index,
+        };
+        self.send.push((peer, msg));
+    }
+
+    /// AppendEntries receiver implementation (Figure 2).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn handle_append_entries(
+        &mut self,
+        from: NodeId,
+        term: Term,
+        leader: NodeId,
+        prev_log_index: LogIndex,
+        prev_log_term: Term,
+        entries: Vec<Entry>,
+        leader_commit: LogIndex,
+    ) {
+        debug_assert_eq!(from, leader);
+        // 1. Reply false if term < currentTerm.
+        if term < self.term {
+            let reply =
+                Message::AppendEntriesReply { term: self.term, success: false, match_index: 0, conflict_index: 0 };
+            self.send.push((from, reply));
+            return;
+        }
+        // A candidate that hears from the leader of its term returns to follower (§5.2).
+        if self.role != Role::Follower {
+            self.become_follower(term, Some(leader));
+        }
+        self.leader_id = Some(leader);
+        self.reset_election_timer();
+
+        // 2. Reply false if the log doesn't contain an entry at prevLogIndex whose term matches prevLogTerm.
+        if prev_log_index > self.log.last_index() || self.log.term_at(prev_log_index) != prev_log_term {
+            let conflict_index = if prev_log_index > self.log.last_index() {
+                self.log.last_index() + 1
+            } else {
+                // Fast back-off: skip the whole conflicting term at once (§5.3, "optimization").
+                self.log.first_index_of_term_at(prev_log_index, self.commit_index)
+            };
+            let reply = Message::AppendEntriesReply { term: self.term, success: false, match_index: 0, conflict_index };
+            self.send_after_persist.push((from, reply));
+            return;
+        }
+
+        // 3./4. Truncate only on a real conflict (same index, different term), then append what is new. A
+        // reordered or duplicated AppendEntries whose entries match must not cut off later entries.
+        let match_index = prev_log_index + entries.len() as LogIndex;
+        if self.cfg.bugs.has(PlantedBug::TruncateOnMatch) && !entries.is_empty() {
+            if self.log.last_index() > prev_log_index {
+                self.truncate_log_from(prev_log_index + 1);
+            }
+        }
+        for e in entries {
+            if e.index <= self.log.last_index() {
+                if self.log.term_at(e.index) == e.term {
+                    continue;
+                }
+                self.truncate_log_from(e.index);
+            }
+            debug_assert_eq!(e.index, self.log.last_index() + 1);
+            self.append_entry(e.term, e.data);
+        }
+
+        // 5. If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry).
+        if leader_commit > self.commit_index {
+            self.commit_index = self.commit_index.max(leader_commit.min(match_index));
+        }
+        // The acknowledgement promises durability: it waits for the write.
+        let reply =
+            Message::AppendEntriesReply { term: self.term, success: true, match_index, conflict_index: 0 };
+        self.send_after_persist.push((from, reply));
+    }
+
+    /// Leader side of AppendEntries: advance matchIndex/nextIndex, or back off on a rejection.
+    pub(super) fn handle_append_reply(
+        &mut self,
+        from: NodeId,
+        term: Term,
+        success: bool,
+        match_index: LogIndex,
+        conflict_index: LogIndex,
+    ) {
+        if self.role != Role::Leader {
+            return;
+        }
+        let stale_accepted = self.cfg.bugs.has(PlantedBug::StaleTermReply) && term < self.term;
+        if term != self.term && !stale_accepted {
+            // A reply from an earlier term says nothing about this term's log.
+            return;
+        }
+        let last = self.log.last_index();
+        let max_in_flight = self.cfg.appends_in_flight_max;
+        let Some(p) = self.progress.get_mut(&from) else { return };
+        if success {
+            let m = match_index.min(last);
+            p.match_index = p.match_index.max(m);
+            p.next_index = p.next_index.max(p.match_index + 1);
+            p.in_flight = p.in_flight.saturating_sub(1);
+            let more = p.next_index <= last && p.in_flight < max_in_flight;
+            self.maybe_commit();
+            if more && self.role == Role::Leader {
+                self.send_append(from);
+            }
+        } else if conflict_index > 0 {
+            p.next_index = conflict_index.max(p.match_index + 1).min(last + 1);
+            p.in_flight = 0;
+            self.send_append(from);
+        }
+    }
+
+    /// "If there exists an N such that N > commitIndex, a majority of matchIndex[i] ≥ N, and log[N].term ==
+    /// currentTerm: set commitIndex = N" (Figure 2). Only entries of the current term are committed by counting
+    /// replicas (§5.4.2, Figure 8); the leader counts itself for what its own disk holds.
+    pub(super) fn maybe_commit(&mut self) {
+        if self.role != Role::Leader {
+            return;
+        }
+        let mut matches: Vec<LogIndex> = self
+            .membership
+            .voters
+            .iter()
+            .map(|v| {
+                if *v == self.id {
+                    self.stable_index
+                } else {
+                    self.progress.get(v).map_or(0, |p| p.match_index)
+                }
+            })
+            .collect();
+        if matches.is_empty() {
+            return;
+        }
+        matches.sort_unstable_by(|a, b| b.cmp(a));
+        let n = matches[self.membership.quorum() - 1];
+        let counts = self.log.term_at(n) == self.term || self.cfg.bugs.has(PlantedBug::Figure8Commit);
+        if n > self.commit_index && counts {
+            // Followers learn the new commit index with the next AppendEntries (heartbeats carry it).
+            self.commit_index = n;
+        }
+        // A leader removed from the configuration steps down once the change is committed (dissertation §4.2.2).
+        if !self.membership.is_voter(self.id) && self.membership_index <= self.commit_index {
+            let term = self.term;
+            self.become_follower(term, None);
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! Applying a `Command` to a running cluster. Every change goes through here and is recorded, so that
+//! seed + config + the recorded commands replay the same run.
+
+use super::cluster::{Cluster, MembershipTask};
+use super::command::{Command, Settings, Timed};
+use super::config::ms_to_us;
+use super::server::Status;
+use crate::machine::op::Membership;
+use crate::node::Node;
+use crate::types::{NodeId, NODES_MAX};
+use rand::Rng;
+use std::collections::BTreeSet;
+
+/// Client id used when a command names none.
+pub const DEFAULT_CLIENT: u32 = 1;
+
+impl Cluster {
+    /// Applies a command now. On error nothing changed and nothing is recorded; the message says why.
+    pub fn apply(&mut self, command: Command) -> Result<(), String> {
+        self.apply_inner(&command)?;
+        let text = serde_json::to_string(&command).expect("commands serialize");
+        self.trace_command(text.as_bytes());
+        self.recorded.push(Timed { at_us: self.now_us, command });
+        Ok(())
+    }
+
+    /// Every command applied so far, with its virtual time.
+    pub fn recorded(&self) -> &[Timed] {
+        &self.recorded
+    }
+
+    fn server_status(&self, node: NodeId) -> Result<Status, String> {
+        self.servers.get(&node).map(|s| s.status).ok_or_else(|| {
+            let ids: Vec<String> = self.servers.keys().map(|i| format!("S{i}")).collect();
+            format!("there is no node S{node} (nodes: {})", ids.join(", "))
+        })
+    }
+
+    fn apply_inner(&mut self, command: &Command) -> Result<(), String> {
+        let now = self.now_us;
+        match command {
+            Command::Crash { node } => match self.server_status(*node)? {
+                Status::Up | Status::Paused => self.crash(*node),
+                Status::Crashed => return Err(format!("S{node} is already down")),
+                Status::Removed => return Err(format!("S{node} was removed from the cluster")),
+            },
+            Command::Restart { node } => match self.server_status(*node)? {
+                Status::Crashed => self.restart(*node),
+                Status::Removed => return Err(format!("S{node} was removed from the cluster")),
+                _ => return Err(format!("S{node} is not down")),
+            },
+            Command::Pause { node } => match self.server_status(*node)? {
+                Status::Up => self.servers.get_mut(node).expect("exists").status = Status::Paused,
+                _ => return Err(format!("S{node} is not running")),
+            },
+            Command::Resume { node } => match self.server_status(*node)? {
+                Status::Paused => self.resume(*node),
+                _ => return Err(format!("S{node} is not paused")),
+            },
+            Command::Timeout { node } => match self.server_status(*node)? {
+                Status::Up => {
+                    let n = self.servers.get_mut(node).and_then(|s| s.node.as_mut()).expect("up");
+                    let before = n.summary();
+                    n.force_timeout(now);
+                    self.after_node_call(*node, before);
+                }
+                _ => return Err(format!("S{node} is not running")),
+            },
+            Command::AddNode => {
+                let live = self.servers.values().filter(|s| s.status != Status::Removed).count();
+                if live >= NODES_MAX {
+                    return Err(format!("a cluster has at most {NODES_MAX} nodes"));
+                }
+                let id = self.start_server(Membership::default());
+                self.membership_tasks.push_back(MembershipTask::Add(id));
+            }
+            Command::RemoveNode { node } => {
+                if self.server_status(*node)? == Status::Removed {
+                    return Err(format!("S{node} was already removed"));
+                }
+                let voters = self.servers.values().filter(|s| s.status != Status::Removed).count();
+                if voters <= 1 {
+                    return Err("the last node of a cluster cannot be removed".into());
+                }
+                if self.membership_tasks.contains(&MembershipTask::Remove(*node)) {
+                    return Err(format!("S{node} is already being removed"));
+                }
+                self.membership_tasks.push_back(MembershipTask::Remove(*node));
+            }
+            Command::Partition { groups } => {
+                let mut seen = BTreeSet::new();
+                for g in groups {
+                    for n in g {
+                        self.server_status(*n)?;
+                        if !seen.insert(*n) {
+                            return Err(format!("S{n} appears in two groups"));
+                        }
+                    }
+                }
+                self.bus.partition(groups.iter().map(|g| g.iter().copied().collect()).collect());
+            }
+            Command::Cut { from, to } => {
+                self.server_status(*from)?;
+                self.server_status(*to)?;
+                if from == to {
+                    return Err("a node cannot be cut from itself".into());
+                }
+                self.bus.cut(*from, *to);
+            }
+            Command::Heal => self.bus.heal(),
+            Command::DropMessage { id } => {
+                if self.bus.in_flight.remove(id).is_none() {
+                    return Err(format!("message #{id} is not in flight"));
+                }
+                self.bus.dropped_total += 1;
+            }
+            Command::DuplicateMessage { id } => {
+                let env = self.bus.in_flight.get(id).ok_or(format!("message #{id} is not in flight"))?.clone();
+                let net = &self.cfg.network;
+                let (lo, hi) = (ms_to_us(net.latency_min_ms), ms_to_us(net.latency_max_ms));
+                let latency_us = self.rng.random_range(lo..=hi);
+                self.put_in_flight(env.from, env.to, env.msg, latency_us);
+            }
+            Command::DelayMessage { id, delay_ms } => {
+                if !delay_ms.is_finite() || *delay_ms < 0.0 || *delay_ms > 60_000.0 {
+                    return Err("a delay is between 0 and 60000 ms".into());
+                }
+                let deliver_us = {
+                    let env = self.bus.in_flight.get_mut(id).ok_or(format!("message #{id} is not in flight"))?;
+                    env.deliver_us += ms_to_us(*delay_ms);
+                    env.deliver_us
+                };
+                self.schedule(deliver_us, super::cluster::Event::Deliver(*id));
+            }
+            Command::Configure { settings } => self.configure(settings)?,
+            Command::Request { client, to, op } => {
+                if let Some(n) = to {
+                    if self.server_status(*n)? == Status::Removed {
+                        return Err(format!("S{n} was removed from the cluster"));
+                    }
+                }
+                let client = client.unwrap_or(DEFAULT_CLIENT);
+                if client == 0 || client > 1_000 {
+                    return Err("client ids are between 1 and 1000".into());
+                }
+                self.client_enqueue(client, *to, op.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn configure(&mut self, s: &Settings) -> Result<(), String> {
+        let mut cfg = self.cfg.clone();
+        let r = &mut cfg.raft;
+        r.heartbeat_ms = s.heartbeat_ms.unwrap_or(r.heartbeat_ms);
+        r.election_timeout_min_ms = s.election_timeout_min_ms.unwrap_or(r.election_timeout_min_ms);
+        r.election_timeout_max_ms = s.election_timeout_max_ms.unwrap_or(r.election_timeout_max_ms);
+        r.bugs = s.bugs.unwrap_or(r.bugs);
+        let n = &mut cfg.network;
+        n.latency_min_ms = s.latency_min_ms.unwrap_or(n.latency_min_ms);
+        n.latency_max_ms = s.latency_max_ms.unwrap_or(n.latency_max_ms);
+        n.loss_pct = s.loss_pct.unwrap_or(n.loss_pct);
+        n.duplicate_pct = s.duplicate_pct.unwrap_or(n.duplicate_pct);
+        cfg.machine.march = s.march.unwrap_or(cfg.machine.march);
+        cfg.validate()?;
+        for srv in self.servers.values_mut() {
+            if let Some(node) = srv.node.as_mut() {
+                node.set_config(cfg.raft.clone());
+            }
+        }
+        self.cfg = cfg;
+        Ok(())
+    }
+
+    /// Crash: the node's volatile state is gone; writes not yet synced are lost, except that with torn writes
+    /// a prefix of the pending writes (and of the last one's entries) may have reached the disk.
+    fn crash(&mut self, id: NodeId) {
+        let now = self.now_us;
+        let torn = self.cfg.disk.torn_writes;
+        let s = self.servers.get_mut(&id).expect("exists");
+        let node = s.node.take().expect("a running server has a node");
+        s.commit_before_crash = node.commit_index();
+        let pending: Vec<_> = s.pending.drain(..).collect();
+        if torn && !pending.is_empty() {
+            let full = self.rng.random_range(0..=pending.len());
+            let s = self.servers.get_mut(&id).expect("exists");
+            for w in &pending[..full] {
+                w.op.apply_to(&mut s.disk, usize::MAX);
+            }
+            if let Some(w) = pending.get(full) {
+                let kept = self.rng.random_range(0..=w.op.entries.len());
+                w.op.apply_to(&mut s.disk, kept);
+            }
+        }
+        let s = self.servers.get_mut(&id).expect("exists");
+        s.status = Status::Crashed;
+        s.inbox.clear();
+        s.awaiting_apply.clear();
+        s.timer_at_us = u64::MAX;
+        s.timer_gen += 1;
+        self.history.node_stopped(id, now);
+    }
+
+    fn restart(&mut self, id: NodeId) {
+        let raft = self.cfg.raft.clone();
+        let (seed, now) = (self.cfg.seed, self.now_us);
+        let machines = crate::machine::Machines::new(&self.cfg.machine);
+        let s = self.servers.get_mut(&id).expect("exists");
+        s.incarnation += 1;
+        let bootstrap = bootstrap_of(self.cfg.nodes, id);
+        s.node = Some(Node::restart(id, raft, bootstrap, &s.disk, seed, s.incarnation, now, s.commit_before_crash));
+        s.machines = machines;
+        s.status = Status::Up;
+        self.reschedule_timer(id);
+    }
+
+    fn resume(&mut self, id: NodeId) {
+        let s = self.servers.get_mut(&id).expect("exists");
+        s.status = Status::Up;
+        let inbox: Vec<_> = s.inbox.drain(..).collect();
+        for (from, msg) in inbox {
+            if self.servers[&id].status == Status::Up {
+                self.node_receive(id, from, msg);
+            }
+        }
+        // A paused node's timers did not fire; they fire now if overdue.
+        let s = self.servers.get_mut(&id).expect("exists");
+        s.timer_at_us = u64::MAX;
+        self.reschedule_timer(id);
+    }
+}
+
+/// The configuration a server starts from before any configuration entry: the initial cluster for the
+/// first nodes, nothing for a node added later (it learns the configuration from the log).
+pub(super) fn bootstrap_of(initial_nodes: usize, id: NodeId) -> Membership {
+    if (id as usize) <= initial_nodes {
+        Membership::of_voters(1..=initial_nodes as NodeId)
+    } else {
+        Membership::default()
+    }
+}

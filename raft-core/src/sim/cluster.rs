@@ -1,0 +1,605 @@
+//! The discrete-event cluster: servers, the bus, clients and disks driven by one event queue in virtual time.
+//! Ties in time are broken by insertion order, so a run depends only on the seed, the config and the commands.
+
+use super::bus::{Bus, Envelope, IN_FLIGHT_MAX};
+use super::client::{Client, RequestRecord, RequestStatus, ATTEMPTS_MAX, RECORDS_MAX};
+use super::command::Timed;
+use super::config::{ms_to_us, SimConfig};
+use super::history::History;
+use super::server::{PendingWrite, Server, Status};
+use crate::check::Checker;
+use crate::hash::StableHasher;
+use crate::machine::op::{EntryData, Membership, Op, RequestId};
+use crate::machine::{Applied, Machines};
+use crate::message::{ClientResult, Message};
+use crate::node::{Node, Summary};
+use crate::types::{ClientId, Endpoint, MsgId, NodeId, Role, TimeUs};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Event {
+    Deliver(MsgId),
+    Timer(NodeId, u64),
+    Sync(NodeId),
+    ClientTimer(ClientId, u64),
+}
+
+/// A membership change waiting for a leader able to propose it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum MembershipTask {
+    Add(NodeId),
+    Remove(NodeId),
+}
+
+pub struct Cluster {
+    pub(super) cfg: SimConfig,
+    pub(super) now_us: TimeUs,
+    pub(super) rng: ChaCha8Rng,
+    pub(super) servers: BTreeMap<NodeId, Server>,
+    pub(super) next_node_id: NodeId,
+    queue: BinaryHeap<Reverse<(TimeUs, u64, Event)>>,
+    seq: u64,
+    pub(super) bus: Bus,
+    pub(super) history: History,
+    pub(super) checker: Checker,
+    pub(super) recorded: Vec<Timed>,
+    pub(super) clients: BTreeMap<ClientId, Client>,
+    pub(super) requests: Vec<RequestRecord>,
+    pub(super) requests_base: usize,
+    pub(super) membership_tasks: VecDeque<MembershipTask>,
+    events: u64,
+    trace: StableHasher,
+}
+
+impl Cluster {
+    pub fn new(cfg: SimConfig) -> Result<Cluster, String> {
+        cfg.validate()?;
+        let mut c = Cluster {
+            rng: ChaCha8Rng::seed_from_u64(cfg.seed),
+            now_us: 0,
+            servers: BTreeMap::new(),
+            next_node_id: 1,
+            queue: BinaryHeap::new(),
+            seq: 0,
+            bus: Bus::default(),
+            history: History::default(),
+            checker: Checker::default(),
+            recorded: Vec::new(),
+            clients: BTreeMap::new(),
+            requests: Vec::new(),
+            requests_base: 0,
+            membership_tasks: VecDeque::new(),
+            events: 0,
+            trace: StableHasher::new(),
+            cfg,
+        };
+        let bootstrap = Membership::of_voters(1..=c.cfg.nodes as NodeId);
+        for _ in 0..c.cfg.nodes {
+            c.start_server(bootstrap.clone());
+        }
+        Ok(c)
+    }
+
+    /// Creates and starts a server with the next free id.
+    pub(super) fn start_server(&mut self, bootstrap: Membership) -> NodeId {
+        let id = self.next_node_id;
+        self.next_node_id += 1;
+        let node = Node::new(id, self.cfg.raft.clone(), bootstrap, self.cfg.seed, self.now_us);
+        self.servers.insert(
+            id,
+            Server {
+                id,
+                node: Some(node),
+                status: Status::Up,
+                disk: Default::default(),
+                pending: VecDeque::new(),
+                machines: Machines::new(&self.cfg.machine),
+                incarnation: 0,
+                commit_before_crash: 0,
+                inbox: VecDeque::new(),
+                timer_gen: 0,
+                timer_at_us: TimeUs::MAX,
+                awaiting_apply: Default::default(),
+            },
+        );
+        self.reschedule_timer(id);
+        id
+    }
+
+    // ---- time -----------------------------------------------------------------------------------------------
+
+    pub fn now_us(&self) -> TimeUs {
+        self.now_us
+    }
+
+    /// Events processed so far (deliveries, timers, disk syncs, client timers), stale ones not counted.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    pub fn next_event_us(&self) -> Option<TimeUs> {
+        self.queue.peek().map(|Reverse((t, _, _))| *t)
+    }
+
+    /// Processes every event up to and including `t_us`, then sets the clock to `t_us`.
+    pub fn run_until(&mut self, t_us: TimeUs) {
+        while let Some(next) = self.next_event_us() {
+            if next > t_us {
+                break;
+            }
+            self.step_event();
+        }
+        self.now_us = self.now_us.max(t_us);
+    }
+
+    /// Processes the next event that does something; false if there is none.
+    pub fn step_event(&mut self) -> bool {
+        while let Some(Reverse((t, _, ev))) = self.queue.pop() {
+            debug_assert!(t >= self.now_us, "virtual time never goes back");
+            self.now_us = t;
+            if self.process(ev) {
+                self.events += 1;
+                self.trace.u64(t);
+                return true;
+            }
+        }
+        false
+    }
+
+    pub(super) fn schedule(&mut self, at_us: TimeUs, ev: Event) {
+        self.seq += 1;
+        self.queue.push(Reverse((at_us.max(self.now_us), self.seq, ev)));
+    }
+
+    /// A hash of everything that happened so far: same seed and commands ⇒ same hash, natively and in wasm.
+    pub fn trace_hash(&self) -> u64 {
+        self.trace.finish()
+    }
+
+    pub(super) fn trace_command(&mut self, bytes: &[u8]) {
+        self.trace.u64(9).bytes(bytes);
+    }
+
+    fn process(&mut self, ev: Event) -> bool {
+        match ev {
+            Event::Deliver(id) => self.deliver(id),
+            Event::Timer(n, gen) => self.fire_timer(n, gen),
+            Event::Sync(n) => self.sync(n),
+            Event::ClientTimer(c, gen) => self.client_timeout(c, gen),
+        }
+    }
+
+    // ---- nodes ------------------------------------------------------------------------------------------------
+
+    fn fire_timer(&mut self, id: NodeId, gen: u64) -> bool {
+        let Some(s) = self.servers.get_mut(&id) else { return false };
+        if s.timer_gen != gen || s.status != Status::Up {
+            return false;
+        }
+        s.timer_at_us = TimeUs::MAX;
+        let now = self.now_us;
+        let node = s.node.as_mut().expect("an up server has a node");
+        let before = node.summary();
+        node.tick(now);
+        self.trace.u64(1).u64(id as u64);
+        if node.role() == Role::Leader {
+            self.drive_leader(id);
+        }
+        self.after_node_call(id, before);
+        true
+    }
+
+    /// The application around a leader: march the escort one step per heartbeat, and carry out queued
+    /// membership changes.
+    fn drive_leader(&mut self, id: NodeId) {
+        let now = self.now_us;
+        let march = self.cfg.machine.march;
+        let s = self.servers.get_mut(&id).expect("server exists");
+        let node = s.node.as_mut().expect("leader is up");
+        if march {
+            let log = node.log();
+            let step_pending = log
+                .slice(node.applied_index() + 1, usize::MAX)
+                .iter()
+                .any(|e| matches!(e.data, EntryData::Op { op: Op::Step { .. }, .. }));
+            if !step_pending {
+                if let Some(op) = s.machines.escort.next_step() {
+                    let _ = node.propose(now, EntryData::Op { op, request: None });
+                }
+            }
+        }
+        self.drive_membership(id);
+    }
+
+    fn drive_membership(&mut self, id: NodeId) {
+        let now = self.now_us;
+        let Some(task) = self.membership_tasks.front().copied() else { return };
+        let node = self.servers.get_mut(&id).and_then(|s| s.node.as_mut()).expect("leader is up");
+        let cur = node.membership().clone();
+        let committed = node.membership_index() <= node.commit_index();
+        match task {
+            MembershipTask::Add(n) => {
+                if cur.is_voter(n) {
+                    if committed {
+                        self.membership_tasks.pop_front();
+                    }
+                    return;
+                }
+                let mut next = cur.clone();
+                if cur.learners.contains(&n) {
+                    // Promote once the learner has caught up with the leader's commit index.
+                    let caught_up = node.progress().get(&n).is_some_and(|p| p.match_index >= node.commit_index());
+                    if !caught_up {
+                        return;
+                    }
+                    next.learners.remove(&n);
+                    next.voters.insert(n);
+                } else {
+                    next.learners.insert(n);
+                }
+                let _ = node.propose(now, EntryData::Config { membership: next });
+            }
+            MembershipTask::Remove(n) => {
+                if !cur.contains(n) {
+                    if committed {
+                        self.membership_tasks.pop_front();
+                        self.stop_removed(n);
+                    }
+                    return;
+                }
+                let mut next = cur.clone();
+                next.voters.remove(&n);
+                next.learners.remove(&n);
+                let _ = node.propose(now, EntryData::Config { membership: next });
+            }
+        }
+    }
+
+    /// A removed server is stopped once its removal is committed.
+    fn stop_removed(&mut self, n: NodeId) {
+        if let Some(s) = self.servers.get_mut(&n) {
+            if s.status != Status::Removed {
+                s.status = Status::Removed;
+                s.node = None;
+                s.pending.clear();
+                s.inbox.clear();
+                self.history.node_stopped(n, self.now_us);
+            }
+        }
+    }
+
+    /// Acts on what a node asked for after any call into it, and checks the invariants.
+    pub(super) fn after_node_call(&mut self, id: NodeId, before: Summary) {
+        let now = self.now_us;
+        let s = self.servers.get_mut(&id).expect("server exists");
+        let Some(node) = s.node.as_mut() else { return };
+        let ready = node.take_ready();
+        let after = node.summary();
+        self.trace.u64(after.term).u64(after.commit_index).u64(after.last_chain).u64(after.role as u64);
+
+        for note in &ready.notes {
+            self.history.record(id, note, now);
+        }
+        {
+            let servers = &self.servers;
+            let node = servers[&id].node.as_ref().expect("node is up");
+            self.checker.after_step(now, &before, node, ready.written_from, &ready.notes, |n| {
+                servers.get(&n).map(|s| &s.disk)
+            });
+        }
+
+        // Disk: writes are durable in order; messages that wait for a write leave when it is synced.
+        let s = self.servers.get_mut(&id).expect("server exists");
+        if let Some(op) = ready.persist {
+            let d_us = self.rng.random_range(ms_to_us(self.cfg.disk.sync_min_ms)..=ms_to_us(self.cfg.disk.sync_max_ms));
+            let last_sync = s.pending.back().map_or(0, |w| w.sync_at_us);
+            let sync_at_us = (now + d_us).max(last_sync);
+            s.pending.push_back(PendingWrite { op, sync_at_us, held: ready.send_after_persist });
+            self.schedule(sync_at_us, Event::Sync(id));
+        } else if !ready.send_after_persist.is_empty() {
+            if let Some(last) = s.pending.back_mut() {
+                last.held.extend(ready.send_after_persist);
+            } else {
+                for (to, msg) in ready.send_after_persist {
+                    self.send_from_node(id, to, msg);
+                }
+            }
+        }
+        for (to, msg) in ready.send {
+            self.send_from_node(id, to, msg);
+        }
+
+        // Apply committed entries to this node's state machines; answer clients waiting on them.
+        for entry in &ready.apply {
+            self.checker.on_apply(now, id, entry);
+            let s = self.servers.get_mut(&id).expect("server exists");
+            if let Applied::Request { client, seq, index, result } = s.machines.apply(entry) {
+                if s.awaiting_apply.remove(&(client, seq)) {
+                    let result = match result {
+                        Ok(()) => ClientResult::Applied { index },
+                        Err(reason) => ClientResult::Refused { reason },
+                    };
+                    self.bus_send(Endpoint::Node(id), Endpoint::Client(client), Message::ClientReply { seq, result });
+                }
+            }
+        }
+        self.reschedule_timer(id);
+    }
+
+    pub(super) fn reschedule_timer(&mut self, id: NodeId) {
+        let Some(s) = self.servers.get_mut(&id) else { return };
+        let Some(node) = s.node.as_ref() else { return };
+        let deadline = node.next_deadline_us();
+        if deadline != s.timer_at_us {
+            s.timer_gen += 1;
+            s.timer_at_us = deadline;
+            let gen = s.timer_gen;
+            if deadline != TimeUs::MAX {
+                self.schedule(deadline, Event::Timer(id, gen));
+            }
+        }
+    }
+
+    fn sync(&mut self, id: NodeId) -> bool {
+        let now = self.now_us;
+        let Some(s) = self.servers.get_mut(&id) else { return false };
+        match s.pending.front() {
+            Some(w) if w.sync_at_us <= now => {}
+            _ => return false, // crashed since: the write was lost
+        }
+        let w = s.pending.pop_front().expect("checked above");
+        let term_before = s.disk.term;
+        w.op.apply_to(&mut s.disk, usize::MAX);
+        let term_after = s.disk.term;
+        self.checker.on_disk_write(now, id, term_before, term_after);
+        self.trace.u64(3).u64(id as u64);
+        let s = self.servers.get_mut(&id).expect("server exists");
+        if let Some(node) = s.node.as_mut() {
+            let before = node.summary();
+            node.on_persisted(now, w.op.last_index, w.op.last_term);
+            for (to, msg) in w.held {
+                self.send_from_node(id, to, msg);
+            }
+            self.after_node_call(id, before);
+        }
+        true
+    }
+
+    // ---- the bus ----------------------------------------------------------------------------------------------
+
+    fn send_from_node(&mut self, id: NodeId, to: NodeId, msg: Message) {
+        if let Message::RequestVoteReply { term, granted: true } = msg {
+            self.checker.on_vote_sent(self.now_us, id, term, to);
+        }
+        self.bus_send(Endpoint::Node(id), Endpoint::Node(to), msg);
+    }
+
+    pub(super) fn bus_send(&mut self, from: Endpoint, to: Endpoint, msg: Message) {
+        self.bus.sent_total += 1;
+        if !self.bus.link_up(from, to) || self.bus.in_flight.len() >= IN_FLIGHT_MAX {
+            self.bus.dropped_total += 1;
+            return;
+        }
+        let net = &self.cfg.network;
+        let (loss, dup) = (net.loss_pct / 100.0, net.duplicate_pct / 100.0);
+        let (lat_min, lat_max) = (ms_to_us(net.latency_min_ms), ms_to_us(net.latency_max_ms));
+        if loss > 0.0 && self.rng.random_bool(loss) {
+            self.bus.dropped_total += 1;
+            return;
+        }
+        let copies = if dup > 0.0 && self.rng.random_bool(dup) { 2 } else { 1 };
+        for _ in 0..copies {
+            let latency_us = self.rng.random_range(lat_min..=lat_max);
+            self.put_in_flight(from, to, msg.clone(), latency_us);
+        }
+    }
+
+    pub(super) fn put_in_flight(&mut self, from: Endpoint, to: Endpoint, msg: Message, latency_us: TimeUs) -> MsgId {
+        let id = self.bus.new_id();
+        let deliver_us = self.now_us + latency_us;
+        self.bus.in_flight.insert(id, Envelope { id, from, to, sent_us: self.now_us, deliver_us, msg });
+        self.schedule(deliver_us, Event::Deliver(id));
+        id
+    }
+
+    fn deliver(&mut self, id: MsgId) -> bool {
+        let Some(env) = self.bus.in_flight.get(&id) else { return false };
+        if env.deliver_us > self.now_us {
+            return false; // delayed by a user: a later event delivers it
+        }
+        let env = self.bus.in_flight.remove(&id).expect("present");
+        self.trace.u64(2).u64(id);
+        if !self.bus.link_up(env.from, env.to) {
+            self.bus.dropped_total += 1;
+            return true;
+        }
+        match env.to {
+            Endpoint::Client(c) => self.client_receive(c, env.from, env.msg),
+            Endpoint::Node(n) => {
+                let Some(s) = self.servers.get_mut(&n) else { return true };
+                match s.status {
+                    Status::Up => self.node_receive(n, env.from, env.msg),
+                    Status::Paused => s.inbox.push_back((env.from, env.msg)),
+                    Status::Crashed | Status::Removed => self.bus.dropped_total += 1,
+                }
+            }
+        }
+        true
+    }
+
+    pub(super) fn node_receive(&mut self, n: NodeId, from: Endpoint, msg: Message) {
+        let now = self.now_us;
+        let s = self.servers.get_mut(&n).expect("server exists");
+        let node = s.node.as_mut().expect("up server has a node");
+        let before = node.summary();
+        match (from, msg) {
+            (Endpoint::Client(c), Message::ClientRequest { client, seq, op }) => {
+                debug_assert_eq!(c, client);
+                let reply = if node.role() != Role::Leader {
+                    Some(ClientResult::Redirect { leader: node.leader_id().filter(|l| *l != n) })
+                } else if let Some(sess) = s.machines.sessions.get(&client).filter(|sess| seq <= sess.seq) {
+                    Some(ClientResult::Applied { index: sess.index })
+                } else if s.awaiting_apply.contains(&(client, seq)) {
+                    None // already in the log; answered when applied
+                } else if let Err(reason) = s.machines.validate(&op) {
+                    Some(ClientResult::Refused { reason })
+                } else {
+                    let request = Some(RequestId { client, seq });
+                    match node.propose(now, EntryData::Op { op, request }) {
+                        Ok(_) => {
+                            s.awaiting_apply.insert((client, seq));
+                            None
+                        }
+                        Err(_) => Some(ClientResult::Redirect { leader: None }),
+                    }
+                };
+                if let Some(result) = reply {
+                    self.bus_send(Endpoint::Node(n), Endpoint::Client(client), Message::ClientReply { seq, result });
+                }
+            }
+            (Endpoint::Node(from), msg) => node.step(now, from, msg),
+            (Endpoint::Client(_), _) => {}
+        }
+        self.after_node_call(n, before);
+    }
+
+    // ---- clients ----------------------------------------------------------------------------------------------
+
+    pub(super) fn client_enqueue(&mut self, client: ClientId, to: Option<NodeId>, op: Op) {
+        let c = self.clients.entry(client).or_insert_with(|| Client::new(client));
+        c.queue.push_back((op, to));
+        if c.current.is_none() {
+            self.client_start_next(client);
+        }
+    }
+
+    fn client_start_next(&mut self, client: ClientId) {
+        let c = self.clients.get_mut(&client).expect("client exists");
+        let Some((op, to)) = c.queue.pop_front() else { return };
+        let seq = c.next_seq;
+        c.next_seq += 1;
+        let target = to.or(c.leader_guess);
+        self.requests.push(RequestRecord {
+            client,
+            seq,
+            op,
+            first_to: to,
+            status: RequestStatus::Pending,
+            attempts: 0,
+            redirects: 0,
+            path: Vec::new(),
+            started_us: self.now_us,
+            ended_us: None,
+        });
+        if self.requests.len() > RECORDS_MAX {
+            // Forget finished requests first; the base keeps indexes stable.
+            self.requests.remove(0);
+            self.requests_base += 1;
+        }
+        let c = self.clients.get_mut(&client).expect("client exists");
+        c.current = Some(self.requests_base + self.requests.len() - 1);
+        c.backoff_us = ms_to_us(self.cfg.client_retry_ms as f64) / 4;
+        let target = target.unwrap_or_else(|| self.any_node());
+        self.client_send(client, target);
+    }
+
+    /// A node for a client that knows no leader: any server not removed, drawn from the seed.
+    fn any_node(&mut self) -> NodeId {
+        let ids: Vec<NodeId> =
+            self.servers.values().filter(|s| s.status != Status::Removed).map(|s| s.id).collect();
+        ids[self.rng.random_range(0..ids.len())]
+    }
+
+    fn current_record(&mut self, client: ClientId) -> Option<&mut RequestRecord> {
+        let idx = self.clients.get(&client)?.current?;
+        self.requests.get_mut(idx.checked_sub(self.requests_base)?)
+    }
+
+    fn client_send(&mut self, client: ClientId, target: NodeId) {
+        let Some(rec) = self.current_record(client) else { return };
+        rec.attempts += 1;
+        rec.path.push(target);
+        let msg = Message::ClientRequest { client, seq: rec.seq, op: rec.op.clone() };
+        self.bus_send(Endpoint::Client(client), Endpoint::Node(target), msg);
+        let retry_us = ms_to_us(self.cfg.client_retry_ms as f64);
+        let c = self.clients.get_mut(&client).expect("client exists");
+        c.timer_gen += 1;
+        let gen = c.timer_gen;
+        self.schedule(self.now_us + retry_us, Event::ClientTimer(client, gen));
+    }
+
+    fn client_finish(&mut self, client: ClientId, status: RequestStatus) {
+        let now = self.now_us;
+        if let Some(rec) = self.current_record(client) {
+            rec.status = status;
+            rec.ended_us = Some(now);
+        }
+        let c = self.clients.get_mut(&client).expect("client exists");
+        c.current = None;
+        c.timer_gen += 1;
+        self.client_start_next(client);
+    }
+
+    fn client_receive(&mut self, client: ClientId, from: Endpoint, msg: Message) {
+        let Message::ClientReply { seq, result } = msg else { return };
+        let Some(rec) = self.current_record(client) else { return };
+        if rec.seq != seq {
+            return; // a late reply to an earlier request
+        }
+        let attempts = rec.attempts;
+        let from_node = match from {
+            Endpoint::Node(n) => Some(n),
+            Endpoint::Client(_) => None,
+        };
+        match result {
+            ClientResult::Applied { index } => {
+                self.clients.get_mut(&client).expect("client exists").leader_guess = from_node;
+                self.client_finish(client, RequestStatus::Applied { index });
+            }
+            ClientResult::Refused { reason } => self.client_finish(client, RequestStatus::Refused { reason }),
+            ClientResult::Redirect { leader } => {
+                if let Some(rec) = self.current_record(client) {
+                    rec.redirects += 1;
+                }
+                if attempts >= ATTEMPTS_MAX {
+                    let reason = format!("no leader answered after {attempts} attempts");
+                    self.client_finish(client, RequestStatus::Refused { reason });
+                    return;
+                }
+                let c = self.clients.get_mut(&client).expect("client exists");
+                c.leader_guess = leader;
+                match leader {
+                    Some(l) => self.client_send(client, l),
+                    None => {
+                        // No leader known yet: back off (doubling, capped) before asking again.
+                        c.timer_gen += 1;
+                        let gen = c.timer_gen;
+                        let wait_us = c.backoff_us;
+                        c.backoff_us = (c.backoff_us * 2).min(ms_to_us(self.cfg.client_retry_ms as f64) * 4);
+                        self.schedule(self.now_us + wait_us, Event::ClientTimer(client, gen));
+                    }
+                }
+            }
+        }
+    }
+
+    fn client_timeout(&mut self, client: ClientId, gen: u64) -> bool {
+        let Some(c) = self.clients.get(&client) else { return false };
+        if c.timer_gen != gen || c.current.is_none() {
+            return false;
+        }
+        let attempts = self.current_record(client).map_or(0, |r| r.attempts);
+        if attempts >= ATTEMPTS_MAX {
+            let reason = format!("no reply after {attempts} attempts");
+            self.client_finish(client, RequestStatus::Refused { reason });
+            return true;
+        }
+        let guess = self.clients.get_mut(&client).expect("client exists").leader_guess.take();
+        let target = guess.unwrap_or_else(|| self.any_node());
+        self.client_send(client, target);
+        true
+    }
+}

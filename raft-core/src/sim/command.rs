@@ -1,0 +1,101 @@
+//! The one way to change a running cluster. A user's click, a scenario line, the JS API, the CLI and the chaos
+//! generator all produce these; each applied command is recorded with its virtual time, so a run is
+//! seed + config + timed commands.
+
+use crate::machine::op::Op;
+use crate::types::{ClientId, MsgId, NodeId, TimeUs};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Crash a node: volatile state is lost, and so are writes not yet synced.
+    Crash { node: NodeId },
+    /// Restart a crashed node from its durable state.
+    Restart { node: NodeId },
+    /// Freeze a node's clock and message handling (a long GC pause); `resume` continues it.
+    Pause { node: NodeId },
+    Resume { node: NodeId },
+    /// Make a node's election timer fire now.
+    Timeout { node: NodeId },
+    /// Start a new, empty node and add it to the cluster (as a learner, then as a voter once caught up).
+    AddNode,
+    /// Remove a node from the configuration through a configuration entry.
+    RemoveNode { node: NodeId },
+    /// Split the network: nodes talk only within their group.
+    Partition { groups: Vec<Vec<NodeId>> },
+    /// Cut the link from one node to another, one way.
+    Cut { from: NodeId, to: NodeId },
+    /// Remove every partition and cut.
+    Heal,
+    DropMessage { id: MsgId },
+    DuplicateMessage { id: MsgId },
+    DelayMessage { id: MsgId, delay_ms: f64 },
+    /// Change timing, network or planted bugs live; absent fields keep their value.
+    Configure { settings: Settings },
+    /// A client request: sent by `client` (default 1) to node `to` (default: any), redirected to the leader.
+    Request {
+        #[serde(default)]
+        client: Option<ClientId>,
+        #[serde(default)]
+        to: Option<NodeId>,
+        op: Op,
+    },
+}
+
+/// Live-tunable settings; every field optional.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub election_timeout_min_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub election_timeout_max_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_min_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_max_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loss_pct: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_pct: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bugs: Option<crate::bugs::Bugs>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub march: Option<bool>,
+}
+
+/// A command with the virtual time it was applied at.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Timed {
+    pub at_us: TimeUs,
+    pub command: Command,
+}
+
+impl Command {
+    /// A short readable form for timelines and reports.
+    pub fn describe(&self) -> String {
+        match self {
+            Command::Crash { node } => format!("crash S{node}"),
+            Command::Restart { node } => format!("restart S{node}"),
+            Command::Pause { node } => format!("pause S{node}"),
+            Command::Resume { node } => format!("resume S{node}"),
+            Command::Timeout { node } => format!("time out S{node}"),
+            Command::AddNode => "add a node".into(),
+            Command::RemoveNode { node } => format!("remove S{node}"),
+            Command::Partition { groups } => format!("partition {groups:?}"),
+            Command::Cut { from, to } => format!("cut S{from} → S{to}"),
+            Command::Heal => "heal the network".into(),
+            Command::DropMessage { id } => format!("drop message #{id}"),
+            Command::DuplicateMessage { id } => format!("duplicate message #{id}"),
+            Command::DelayMessage { id, delay_ms } => format!("delay message #{id} by {delay_ms} ms"),
+            Command::Configure { .. } => "configure".into(),
+            Command::Request { to, op, .. } => match to {
+                Some(n) => format!("client → S{n}: {}", op.describe()),
+                None => format!("client: {}", op.describe()),
+            },
+        }
+    }
+}

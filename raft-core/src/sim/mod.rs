@@ -1,0 +1,15 @@
+//! The cluster simulator: virtual time, seeded randomness, a lossy bus, disks that lose unsynced writes.
+
+pub mod apply;
+pub mod bus;
+pub mod client;
+pub mod cluster;
+pub mod command;
+pub mod config;
+pub mod history;
+pub mod observe;
+pub mod server;
+
+pub use cluster::Cluster;
+pub use command::{Command, Settings, Timed};
+pub use config::{DiskConfig, NetworkConfig, SimConfig};

@@ -1,0 +1,78 @@
+//! Read-only access for views, scenario expectations and the checker's liveness pass.
+
+use super::bus::Envelope;
+use super::client::RequestRecord;
+use super::cluster::Cluster;
+use super::config::SimConfig;
+use super::history::History;
+use super::server::{Server, Status};
+use crate::check::Violation;
+use crate::node::Node;
+use crate::types::{NodeId, Role};
+use std::collections::BTreeSet;
+
+impl Cluster {
+    pub fn config(&self) -> &SimConfig {
+        &self.cfg
+    }
+    pub fn servers(&self) -> impl Iterator<Item = &Server> {
+        self.servers.values()
+    }
+    pub fn server(&self, id: NodeId) -> Option<&Server> {
+        self.servers.get(&id)
+    }
+    /// The running node with this id (None if down, paused nodes included).
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.servers.get(&id).and_then(|s| s.node.as_ref())
+    }
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+    pub fn violations(&self) -> &[Violation] {
+        self.checker.violations()
+    }
+    pub fn violation_count(&self) -> u64 {
+        self.checker.violation_count()
+    }
+    pub fn in_flight(&self) -> impl Iterator<Item = &Envelope> {
+        self.bus.in_flight.values()
+    }
+    pub fn in_flight_count(&self) -> usize {
+        self.bus.in_flight.len()
+    }
+    pub fn partition_groups(&self) -> &[BTreeSet<NodeId>] {
+        self.bus.groups()
+    }
+    pub fn cuts(&self) -> &BTreeSet<(NodeId, NodeId)> {
+        self.bus.cuts()
+    }
+    pub fn messages_sent(&self) -> u64 {
+        self.bus.sent_total
+    }
+    pub fn messages_dropped(&self) -> u64 {
+        self.bus.dropped_total
+    }
+    pub fn requests(&self) -> &[RequestRecord] {
+        &self.requests
+    }
+    pub fn requests_pending(&self) -> usize {
+        self.clients.values().map(|c| c.queue.len() + c.current.is_some() as usize).sum()
+    }
+    pub fn membership_changes_pending(&self) -> usize {
+        self.membership_tasks.len()
+    }
+
+    /// The leader with the highest term among running nodes, if any.
+    pub fn leader(&self) -> Option<&Node> {
+        self.servers
+            .values()
+            .filter(|s| s.status == Status::Up)
+            .filter_map(|s| s.node.as_ref())
+            .filter(|n| n.role() == Role::Leader)
+            .max_by_key(|n| n.term())
+    }
+
+    pub fn max_term(&self) -> u64 {
+        self.servers.values().filter_map(|s| s.node.as_ref()).map(|n| n.term()).max().unwrap_or(0)
+    }
+}

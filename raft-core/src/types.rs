@@ -1,0 +1,35 @@
+//! Small shared types. Ids are plain integers so they serialize as numbers for the UI and JSON API.
+
+use serde::{Deserialize, Serialize};
+
+/// A server id, 1..=N (shown as S1..SN).
+pub type NodeId = u32;
+/// A simulated client id (clients are actors on the bus, numbered apart from servers).
+pub type ClientId = u32;
+/// A Raft term.
+pub type Term = u64;
+/// A 1-based log index; 0 means "before the first entry".
+pub type LogIndex = u64;
+/// Virtual time in microseconds since the start of the run.
+pub type TimeUs = u64;
+/// Id of a message on the bus, unique within a run.
+pub type MsgId = u64;
+
+/// Largest cluster the simulator and UI support.
+pub const NODES_MAX: usize = 51;
+
+/// Who sends or receives a message on the bus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Endpoint {
+    Node(NodeId),
+    Client(ClientId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Follower,
+    Candidate,
+    Leader,
+}
