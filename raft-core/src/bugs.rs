@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PlantedBug {
-    /// Figure 8: commit an entry of an earlier term by counting its replicas.
+    /// Figure 8: commit an entry of an earlier term by counting its replicas (and, as in the paper's figure, no
+    /// no-op at the start of a term, which would otherwise commit those entries safely soon after).
     Figure8Commit,
     /// Grant a vote without making it durable: after a restart the node may vote again in the same term.
     VoteNotPersisted,

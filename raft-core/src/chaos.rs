@@ -1,1 +1,262 @@
-//! placeholder
+//! Swarm testing: every fault probability and timing is drawn from the seed (so each seed explores a different
+//! mix), faults are injected as ordinary recorded `Command`s, invariants are checked after every event, and a
+//! heal phase at the end checks liveness.
+
+use crate::bugs::Bugs;
+use crate::check::{liveness, Invariant, Violation};
+use crate::hash::StableHasher;
+use crate::machine::op::Op;
+use crate::sim::server::Status;
+use crate::sim::{Cluster, Command, DiskConfig, NetworkConfig, SimConfig};
+use crate::types::NodeId;
+use crate::config::RaftConfig;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+/// Nodes in a chaos cluster when not given: drawn from these.
+const NODE_CHOICES: [usize; 4] = [3, 5, 5, 7];
+/// Membership churn never grows a chaos cluster beyond this.
+const CHAOS_NODES_MAX: usize = 9;
+/// Virtual time the heal phase gives the cluster to converge.
+pub const SETTLE_MS: u64 = 20_000;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ChaosReport {
+    pub seed: u64,
+    pub nodes: usize,
+    pub events: u64,
+    pub commands: usize,
+    pub virtual_ms: u64,
+    pub max_term: u64,
+    pub committed: u64,
+    pub violations: Vec<Violation>,
+    pub violation_count: u64,
+}
+
+/// Relative weights of each fault kind, drawn per seed.
+struct Weights {
+    crash: u32,
+    restart: u32,
+    pause: u32,
+    timeout: u32,
+    partition: u32,
+    cut: u32,
+    heal: u32,
+    request: u32,
+    message: u32,
+    network: u32,
+    churn: u32,
+}
+
+impl Weights {
+    fn draw(rng: &mut ChaCha8Rng) -> Self {
+        let mut w = |max: u32| if rng.random_bool(0.2) { 0 } else { rng.random_range(1..=max) };
+        Weights {
+            crash: w(10),
+            restart: 12,
+            pause: w(4),
+            timeout: w(6),
+            partition: w(8),
+            cut: w(6),
+            heal: 8,
+            request: w(30) + 5,
+            message: w(10),
+            network: w(3),
+            churn: w(2),
+        }
+    }
+}
+
+/// The cluster configuration of a chaos seed: timings, network and disk all drawn from it.
+pub fn chaos_config(seed: u64, nodes: Option<usize>, bugs: Bugs) -> SimConfig {
+    let mut rng = ChaCha8Rng::seed_from_u64(StableHasher::new().u64(seed).u64(0xC4A0).finish());
+    // Raft's timing requirement (§5.6): broadcast time ≪ election timeout ≪ time between failures. Seeds vary
+    // everything, but keep a round trip well inside the shortest election timeout, or no election can finish.
+    let heartbeat_ms: u64 = rng.random_range(20..=60);
+    let latency_min_ms: u64 = rng.random_range(1..=10);
+    let latency_max_ms = latency_min_ms + rng.random_range(0..=heartbeat_ms / 2);
+    let sync_max_ms: f64 = rng.random_range(1.0..8.0);
+    let round_trip_ms = 2 * latency_max_ms + 2 * sync_max_ms.ceil() as u64;
+    let election_timeout_min_ms = (heartbeat_ms * rng.random_range(3..=6)).max(2 * round_trip_ms);
+    let election_timeout_max_ms = election_timeout_min_ms + rng.random_range(heartbeat_ms..=election_timeout_min_ms);
+    SimConfig {
+        nodes: nodes.unwrap_or(NODE_CHOICES[rng.random_range(0..NODE_CHOICES.len())]),
+        seed,
+        raft: RaftConfig {
+            heartbeat_ms,
+            election_timeout_min_ms,
+            election_timeout_max_ms,
+            entries_per_append_max: [1, 2, 3, 8, 64][rng.random_range(0..5)],
+            appends_in_flight_max: rng.random_range(1..=4),
+            bugs,
+        },
+        network: NetworkConfig {
+            latency_min_ms: latency_min_ms as f64,
+            latency_max_ms: latency_max_ms as f64,
+            loss_pct: if rng.random_bool(0.7) { rng.random_range(0.0..15.0) } else { 0.0 },
+            duplicate_pct: if rng.random_bool(0.7) { rng.random_range(0.0..15.0) } else { 0.0 },
+        },
+        disk: DiskConfig { sync_min_ms: 0.5, sync_max_ms, torn_writes: rng.random_bool(0.7) },
+        ..SimConfig::default()
+    }
+}
+
+/// Runs one seed for `events` events under faults, then heals and checks liveness.
+pub fn run_seed(seed: u64, events: u64, nodes: Option<usize>, bugs: Bugs) -> ChaosReport {
+    run_seed_cluster(seed, events, nodes, bugs).1
+}
+
+/// Like `run_seed`, and hands back the cluster for a closer look (history, recorded commands).
+pub fn run_seed_cluster(seed: u64, events: u64, nodes: Option<usize>, bugs: Bugs) -> (Cluster, ChaosReport) {
+    let cfg = chaos_config(seed, nodes, bugs);
+    let nodes = cfg.nodes;
+    let mut cluster = Cluster::new(cfg).expect("chaos configs are valid");
+    let mut rng = ChaCha8Rng::seed_from_u64(StableHasher::new().u64(seed).u64(0xFA17).finish());
+    let weights = Weights::draw(&mut rng);
+    let fault_gap_ms_mean: u64 = rng.random_range(20..=400);
+    let mut next_fault_us = rng.random_range(0..=fault_gap_ms_mean * 2000);
+
+    while cluster.events() < events {
+        match cluster.next_event_us() {
+            Some(t) if t <= next_fault_us => {
+                cluster.step_event();
+            }
+            _ => {
+                cluster.run_until(next_fault_us);
+                if let Some(cmd) = draw_command(&mut rng, &cluster, &weights) {
+                    // Commands drawn here are valid by construction; a refusal would be a simulator bug.
+                    if let Err(e) = cluster.apply(cmd.clone()) {
+                        panic!("chaos command {cmd:?} refused: {e}");
+                    }
+                }
+                next_fault_us += rng.random_range(1..=fault_gap_ms_mean * 2000);
+            }
+        }
+        if bugs != Bugs::none() && cluster.violation_count() > 0 {
+            break; // a planted bug was caught: no need to go on
+        }
+    }
+    let faulty_events = cluster.events();
+    let mut liveness_error = None;
+    if cluster.violation_count() == 0 {
+        if let Err(e) = liveness::heal_and_check(&mut cluster, SETTLE_MS) {
+            liveness_error = Some(e);
+        }
+    }
+    let mut violations = cluster.violations().to_vec();
+    let mut violation_count = cluster.violation_count();
+    if let Some(message) = liveness_error {
+        violation_count += 1;
+        violations.push(Violation { invariant: Invariant::Liveness, at_us: cluster.now_us(), nodes: vec![], message });
+    }
+    let report = ChaosReport {
+        seed,
+        nodes,
+        events: faulty_events,
+        commands: cluster.recorded().len(),
+        virtual_ms: cluster.now_us() / 1000,
+        max_term: cluster.max_term(),
+        committed: cluster.leader().map_or(0, |l| l.commit_index()),
+        violations,
+        violation_count,
+    };
+    (cluster, report)
+}
+
+fn pick<T: Copy>(rng: &mut ChaCha8Rng, items: &[T]) -> Option<T> {
+    if items.is_empty() {
+        None
+    } else {
+        Some(items[rng.random_range(0..items.len())])
+    }
+}
+
+fn draw_command(rng: &mut ChaCha8Rng, c: &Cluster, w: &Weights) -> Option<Command> {
+    let with = |st: Status| -> Vec<NodeId> { c.servers().filter(|s| s.status == st).map(|s| s.id).collect() };
+    let (up, crashed, paused) = (with(Status::Up), with(Status::Crashed), with(Status::Paused));
+    let members: Vec<NodeId> = c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect();
+    let table = [
+        w.crash, w.restart, w.pause, w.timeout, w.partition, w.cut, w.heal, w.request, w.message, w.network, w.churn,
+    ];
+    let total: u32 = table.iter().sum();
+    let mut roll = rng.random_range(0..total);
+    let mut kind = 0;
+    while roll >= table[kind] {
+        roll -= table[kind];
+        kind += 1;
+    }
+    match kind {
+        0 => {
+            // Crash the leader half the time: that is where the interesting bugs live.
+            let leader = c.leader().map(|l| l.id()).filter(|_| rng.random_bool(0.5));
+            let running: Vec<NodeId> = up.iter().chain(paused.iter()).copied().collect();
+            leader.or_else(|| pick(rng, &running)).map(|node| Command::Crash { node })
+        }
+        1 => pick(rng, &crashed).map(|node| Command::Restart { node }),
+        2 => {
+            if !paused.is_empty() && rng.random_bool(0.6) {
+                pick(rng, &paused).map(|node| Command::Resume { node })
+            } else {
+                pick(rng, &up).map(|node| Command::Pause { node })
+            }
+        }
+        3 => pick(rng, &up).map(|node| Command::Timeout { node }),
+        4 => {
+            let mut groups: Vec<Vec<NodeId>> = vec![Vec::new(); rng.random_range(2..=3)];
+            let k = groups.len();
+            if rng.random_bool(0.3) {
+                // Isolate one node (often the leader).
+                let lone = c.leader().map(|l| l.id()).filter(|_| rng.random_bool(0.5)).or_else(|| pick(rng, &members))?;
+                groups = vec![vec![lone], members.iter().copied().filter(|m| *m != lone).collect()];
+            } else {
+                for m in &members {
+                    groups[rng.random_range(0..k)].push(*m);
+                }
+            }
+            Some(Command::Partition { groups })
+        }
+        5 => {
+            let from = pick(rng, &members)?;
+            let to = pick(rng, &members)?;
+            (from != to).then_some(Command::Cut { from, to })
+        }
+        6 => Some(Command::Heal),
+        7 => {
+            let op = match rng.random_range(0..3) {
+                0 => Op::Set { index: rng.random_range(0..5), value: rng.random_range(-99..100) },
+                1 => Op::Message { text: format!("m{}", rng.random_range(0..10_000)) },
+                _ => Op::Move { dx: rng.random_range(-3..=3), dy: rng.random_range(-3..=3) },
+            };
+            let to = if rng.random_bool(0.5) { pick(rng, &members) } else { None };
+            Some(Command::Request { client: Some(rng.random_range(1..=4)), to, op })
+        }
+        8 => {
+            let ids: Vec<u64> = c.in_flight().map(|e| e.id).collect();
+            let id = pick(rng, &ids)?;
+            Some(match rng.random_range(0..3) {
+                0 => Command::DropMessage { id },
+                1 => Command::DuplicateMessage { id },
+                _ => Command::DelayMessage { id, delay_ms: rng.random_range(1.0..300.0) },
+            })
+        }
+        9 => {
+            let settings = crate::sim::Settings {
+                loss_pct: Some(if rng.random_bool(0.5) { 0.0 } else { rng.random_range(0.0..30.0) }),
+                duplicate_pct: Some(if rng.random_bool(0.5) { 0.0 } else { rng.random_range(0.0..30.0) }),
+                ..Default::default()
+            };
+            Some(Command::Configure { settings })
+        }
+        _ => {
+            if c.membership_changes_pending() > 0 {
+                return None;
+            }
+            if members.len() < CHAOS_NODES_MAX && (members.len() <= 3 || rng.random_bool(0.5)) {
+                Some(Command::AddNode)
+            } else {
+                pick(rng, &members).filter(|_| members.len() > 3).map(|node| Command::RemoveNode { node })
+            }
+        }
+    }
+}

@@ -13,6 +13,7 @@ pub mod machine;
 pub mod message;
 pub mod node;
 pub mod sim;
+pub mod trace;
 pub mod types;
 
 pub use bugs::PlantedBug;

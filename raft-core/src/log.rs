@@ -74,7 +74,7 @@ impl Log {
         if start >= self.entries.len() {
             return &[];
         }
-        let end = (start + max).min(self.entries.len());
+        let end = start.saturating_add(max).min(self.entries.len());
         &self.entries[start..end]
     }
 

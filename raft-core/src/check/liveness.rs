@@ -39,26 +39,30 @@ pub fn heal_and_check(cluster: &mut Cluster, settle_ms: u64) -> Result<(), Strin
     if current.len() != 1 {
         return Err(format!("expected one leader of term {max_term} after healing, found {current:?}"));
     }
-    let leader = cluster.node(current[0]).expect("leader");
+    let leader_id = current[0];
+    let leader = cluster.node(leader_id).expect("leader");
     let Op::Message { text } = probe else { unreachable!() };
     let committed_probe = leader.log().entries()[..leader.commit_index() as usize]
         .iter()
         .any(|e| e.data.describe() == format!("msg: {text}"));
     if !committed_probe {
-        return Err(format!("a proposal to leader S{} did not commit after healing", leader.id()));
+        return Err(format!("a proposal to leader S{leader_id} did not commit after healing"));
     }
+    // Followers learn the commit index with the next heartbeats; the leader keeps committing (the escort
+    // marches), so compare everyone against the commit index of now, a while later.
     let want = (leader.commit_index(), leader.log().chain_at(leader.commit_index()));
-    for s in &up {
+    cluster.run_until(cluster.now_us() + 2_000_000);
+    let members = cluster.node(leader_id).map(|l| l.membership().clone()).unwrap_or_default();
+    for s in cluster.servers().filter(|s| s.status == Status::Up) {
         let n = s.node.as_ref().expect("up");
-        if !leader.membership().contains(n.id()) {
+        if !members.contains(n.id()) {
             continue;
         }
         if n.commit_index() < want.0 || n.log().chain_at(want.0) != want.1 {
             return Err(format!(
-                "S{} did not converge: commit {} vs leader S{}'s {}",
+                "S{} did not converge: commit {} vs leader S{leader_id}'s {}",
                 n.id(),
                 n.commit_index(),
-                leader.id(),
                 want.0
             ));
         }

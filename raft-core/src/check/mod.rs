@@ -77,8 +77,8 @@ pub struct Checker {
     leaders: BTreeMap<Term, NodeId>,
     /// Chain hash of every (index, term) any node ever wrote.
     written: HashMap<(LogIndex, Term), u64>,
-    /// Chain hash at each committed index (index i at i-1).
-    committed: Vec<u64>,
+    /// Chain hash at each committed index (index i at i-1), with the term in which it was first known committed.
+    committed: Vec<(u64, Term)>,
     /// (term, chain) of the entry first applied at each index.
     applied: Vec<u64>,
     /// The vote each node gave in each term, as seen by candidates (a reply that left the node).
@@ -200,7 +200,7 @@ impl Checker {
         // Committed entries must agree everywhere, and the commit index may only move over a durable quorum.
         let rewrote_committed = written_from.is_some_and(|w| w <= before.commit_index);
         if after.commit_index > before.commit_index || rewrote_committed {
-            self.check_commit(now_us, node, before.commit_index);
+            self.check_commit(now_us, node);
         }
         if after.role == Role::Leader && after.commit_index > before.commit_index {
             self.check_quorum(now_us, node, disk);
@@ -220,12 +220,13 @@ impl Checker {
                 );
             }
         }
-        // Leader Completeness: the new leader holds every entry committed so far.
-        let c = self.committed_index();
+        // Leader Completeness: the new leader holds every entry committed in an earlier term. (A stale candidate
+        // may still win a lower term after later commits; it owes nothing to commits of higher terms.)
+        let c = self.committed.iter().rposition(|(_, t)| *t < term).map_or(0, |i| i as LogIndex + 1);
         if c > 0 {
             let log = node.log();
             // The no-op of the new term may already be appended; it is after every committed index.
-            if log.last_index() < c || log.chain_at(c) != self.committed[(c - 1) as usize] {
+            if log.last_index() < c || log.chain_at(c) != self.committed[(c - 1) as usize].0 {
                 self.report(
                     Invariant::LeaderCompleteness,
                     now_us,
@@ -236,13 +237,13 @@ impl Checker {
         }
     }
 
-    fn check_commit(&mut self, now_us: TimeUs, node: &Node, before_commit: LogIndex) {
+    fn check_commit(&mut self, now_us: TimeUs, node: &Node) {
         let id = node.id();
         let log = node.log();
         let c = node.commit_index().min(log.last_index());
         let known = self.committed_index();
         let check_at = c.min(known);
-        if check_at > 0 && log.chain_at(check_at) != self.committed[(check_at - 1) as usize] {
+        if check_at > 0 && log.chain_at(check_at) != self.committed[(check_at - 1) as usize].0 {
             self.report(
                 Invariant::StateMachineSafety,
                 now_us,
@@ -251,9 +252,8 @@ impl Checker {
             );
             return;
         }
-        let _ = before_commit;
         for i in (known + 1)..=c {
-            self.committed.push(log.chain_at(i));
+            self.committed.push((log.chain_at(i), node.term()));
         }
     }
 

@@ -99,7 +99,11 @@ impl Node {
         self.sync_progress();
         self.notes.push(Note::BecameLeader { term: self.term });
         let term = self.term;
-        self.append_entry(term, EntryData::Noop);
+        // The planted Figure 8 bug is the paper's Figure 8 setting: no no-op, earlier entries committed by
+        // counting replicas.
+        if !self.cfg.bugs.has(PlantedBug::Figure8Commit) {
+            self.append_entry(term, EntryData::Noop);
+        }
         self.broadcast_append(true);
     }
 

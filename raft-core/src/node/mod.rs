@@ -117,6 +117,7 @@ pub struct Node {
     stable_index: LogIndex,
     election_deadline_us: TimeUs,
     election_timeout_us: TimeUs,
+    last_heard_from_leader_us: TimeUs,
     heartbeat_due_us: TimeUs,
     votes: Vec<NodeId>,
     progress: BTreeMap<NodeId, Progress>,
@@ -181,6 +182,7 @@ impl Node {
             stable_index: disk.log.last_index(),
             election_deadline_us: 0,
             election_timeout_us: 0,
+            last_heard_from_leader_us: 0,
             heartbeat_due_us: TimeUs::MAX,
             votes: Vec::new(),
             progress: BTreeMap::new(),
@@ -228,9 +230,13 @@ impl Node {
     pub fn step(&mut self, now_us: TimeUs, from: NodeId, msg: Message) {
         self.now_us = now_us;
         if let Message::RequestVote { .. } = msg {
-            // A server outside the configuration (removed, or not yet added) must not disrupt the cluster by
-            // bumping terms: its vote requests are ignored (dissertation §4.2.3).
-            if !self.membership.is_voter(from) {
+            // Disruptive servers (§4.2.3): within the minimum election timeout of hearing from a current leader,
+            // a vote request neither bumps the term nor gets a vote. A removed server (or one cut off by a
+            // one-way partition) cannot depose a healthy leader this way.
+            let min_us = self.cfg.election_timeout_min_ms * 1000;
+            let leader_alive = self.role == Role::Leader
+                || (self.leader_id.is_some() && now_us < self.last_heard_from_leader_us.saturating_add(min_us));
+            if leader_alive {
                 return;
             }
         }

@@ -117,6 +117,7 @@ impl Node {
             self.become_follower(term, Some(leader));
         }
         self.leader_id = Some(leader);
+        self.last_heard_from_leader_us = self.now_us;
         self.reset_election_timer();
 
         // 2. Reply false if the log doesn't contain an entry at prevLogIndex whose term matches prevLogTerm.

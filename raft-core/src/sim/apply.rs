@@ -17,6 +17,9 @@ pub const DEFAULT_CLIENT: u32 = 1;
 impl Cluster {
     /// Applies a command now. On error nothing changed and nothing is recorded; the message says why.
     pub fn apply(&mut self, command: Command) -> Result<(), String> {
+        // A command at time t comes after every event at t, so that replaying (run_until(t), then apply) is
+        // the same run whatever way the original reached t.
+        self.run_until(self.now_us);
         self.apply_inner(&command)?;
         let text = serde_json::to_string(&command).expect("commands serialize");
         self.trace_command(text.as_bytes());

@@ -35,6 +35,9 @@ pub(super) enum MembershipTask {
 }
 
 pub struct Cluster {
+    /// The config the run started with (with `recorded`, all that is needed to replay it).
+    pub(super) initial_cfg: SimConfig,
+    /// The config in effect now (commands can change timing and the network).
     pub(super) cfg: SimConfig,
     pub(super) now_us: TimeUs,
     pub(super) rng: ChaCha8Rng,
@@ -74,6 +77,7 @@ impl Cluster {
             membership_tasks: VecDeque::new(),
             events: 0,
             trace: StableHasher::new(),
+            initial_cfg: cfg.clone(),
             cfg,
         };
         let bootstrap = Membership::of_voters(1..=c.cfg.nodes as NodeId);

@@ -12,8 +12,13 @@ use crate::types::{NodeId, Role};
 use std::collections::BTreeSet;
 
 impl Cluster {
+    /// The config in effect now.
     pub fn config(&self) -> &SimConfig {
         &self.cfg
+    }
+    /// The config the run started with: with `recorded()`, everything needed to replay the run.
+    pub fn initial_config(&self) -> &SimConfig {
+        &self.initial_cfg
     }
     pub fn servers(&self) -> impl Iterator<Item = &Server> {
         self.servers.values()

@@ -1,0 +1,35 @@
+//! Same seed and same commands ⇒ the same run. The golden hash is shared with the wasm test
+//! (tests/wasm_trace.rs), so native and wasm must agree with each other through it.
+//! After a deliberate change of behaviour, update tests/golden/trace.txt with `raft-sim trace --seed 7
+//! --events 5000`.
+#![cfg(not(target_arch = "wasm32"))]
+
+use raft_core::bugs::Bugs;
+use raft_core::trace::trace_hash;
+
+#[test]
+fn same_seed_gives_the_same_trace_twice() {
+    let a = trace_hash(7, 5_000, Bugs::none());
+    let b = trace_hash(7, 5_000, Bugs::none());
+    assert_eq!(a, b);
+    assert_ne!(a, trace_hash(8, 5_000, Bugs::none()), "a different seed is a different run");
+}
+
+#[test]
+fn native_trace_matches_the_golden_hash_the_wasm_test_checks() {
+    let golden = include_str!("golden/trace.txt").trim();
+    assert_eq!(format!("hash={:016x}", trace_hash(7, 5_000, Bugs::none())), golden);
+}
+
+#[test]
+fn replaying_recorded_commands_gives_the_same_run() {
+    let (original, _) = raft_core::chaos::run_seed_cluster(11, 5_000, None, Bugs::none());
+    let mut replay = raft_core::Cluster::new(original.initial_config().clone()).unwrap();
+    for t in original.recorded() {
+        replay.run_until(t.at_us);
+        replay.apply(t.command.clone()).unwrap();
+    }
+    replay.run_until(original.now_us());
+    assert_eq!(replay.trace_hash(), original.trace_hash());
+    assert_eq!(replay.events(), original.events());
+}
