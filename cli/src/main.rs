@@ -2,6 +2,7 @@
 
 mod bench;
 mod chaos;
+mod run;
 mod trace;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,8 @@ enum Cmd {
     Trace(trace::Args),
     /// Measure simulation speed under a steady client load.
     Bench(bench::Args),
+    /// Run a scenario file and print a JSON report.
+    Run(run::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,5 +41,6 @@ fn main() -> ExitCode {
         }
         Cmd::Trace(args) => trace::run(args),
         Cmd::Bench(args) => bench::run(args),
+        Cmd::Run(args) => run::run(args),
     }
 }

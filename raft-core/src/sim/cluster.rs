@@ -12,7 +12,7 @@ use crate::hash::StableHasher;
 use crate::machine::op::{EntryData, Membership, Op, RequestId};
 use crate::machine::{Applied, Machines};
 use crate::message::{ClientResult, Message};
-use crate::node::{Node, Summary};
+use crate::node::{DurableState, Node, Summary};
 use crate::types::{ClientId, Endpoint, MsgId, NodeId, Role, TimeUs};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -91,14 +91,21 @@ impl Cluster {
     pub(super) fn start_server(&mut self, bootstrap: Membership) -> NodeId {
         let id = self.next_node_id;
         self.next_node_id += 1;
-        let node = Node::new(id, self.cfg.raft.clone(), bootstrap, self.cfg.seed, self.now_us);
+        let mut disk = DurableState::default();
+        if let Some(init) = self.cfg.initial_disks.iter().find(|d| d.node == id) {
+            disk.term = init.term;
+            for t in &init.log_terms {
+                disk.log.append(*t, EntryData::Noop);
+            }
+        }
+        let node = Node::restart(id, self.cfg.raft.clone(), bootstrap, &disk, self.cfg.seed, 0, self.now_us, 0);
         self.servers.insert(
             id,
             Server {
                 id,
                 node: Some(node),
                 status: Status::Up,
-                disk: Default::default(),
+                disk,
                 pending: VecDeque::new(),
                 machines: Machines::new(&self.cfg.machine),
                 incarnation: 0,
@@ -130,18 +137,27 @@ impl Cluster {
 
     /// Processes every event up to and including `t_us`, then sets the clock to `t_us`.
     pub fn run_until(&mut self, t_us: TimeUs) {
-        while let Some(next) = self.next_event_us() {
-            if next > t_us {
-                break;
-            }
-            self.step_event();
-        }
+        while self.process_next(t_us) {}
         self.now_us = self.now_us.max(t_us);
     }
 
     /// Processes the next event that does something; false if there is none.
     pub fn step_event(&mut self) -> bool {
-        while let Some(Reverse((t, _, ev))) = self.queue.pop() {
+        self.process_next(TimeUs::MAX)
+    }
+
+    /// Processes the next event that does something, if it is due by `limit_us`. Stale events (an old timer, a
+    /// dropped message) are skipped without counting.
+    pub fn step_event_until(&mut self, limit_us: TimeUs) -> bool {
+        self.process_next(limit_us)
+    }
+
+    fn process_next(&mut self, limit_us: TimeUs) -> bool {
+        while let Some(Reverse((t, _, _))) = self.queue.peek() {
+            if *t > limit_us {
+                return false;
+            }
+            let Reverse((t, _, ev)) = self.queue.pop().expect("peeked");
             debug_assert!(t >= self.now_us, "virtual time never goes back");
             self.now_us = t;
             if self.process(ev) {

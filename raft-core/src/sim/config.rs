@@ -74,6 +74,18 @@ pub struct SimConfig {
     pub machine: MachineConfig,
     /// Client retry timeout when no reply arrives.
     pub client_retry_ms: u64,
+    /// Durable state some nodes start from instead of an empty disk (to set up the paper's figures).
+    pub initial_disks: Vec<InitialDisk>,
+}
+
+/// A node's disk at the start of a run: its term and the terms of its log entries (no-op entries).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InitialDisk {
+    pub node: crate::types::NodeId,
+    pub term: u64,
+    #[serde(default)]
+    pub log_terms: Vec<u64>,
 }
 
 impl Default for SimConfig {
@@ -86,6 +98,7 @@ impl Default for SimConfig {
             disk: DiskConfig::default(),
             machine: MachineConfig::default(),
             client_retry_ms: 400,
+            initial_disks: Vec::new(),
         }
     }
 }
@@ -104,6 +117,20 @@ impl SimConfig {
         }
         if self.client_retry_ms == 0 || self.client_retry_ms > 600_000 {
             return Err("client retry must be between 1 and 600000 ms".into());
+        }
+        for d in &self.initial_disks {
+            if d.node == 0 || d.node as usize > self.nodes {
+                return Err(format!("initial disk for S{}: there are only nodes S1 to S{}", d.node, self.nodes));
+            }
+            if d.log_terms.windows(2).any(|w| w[0] > w[1]) || d.log_terms.last().is_some_and(|t| *t > d.term) {
+                return Err(format!(
+                    "initial disk for S{}: log terms must not decrease and not exceed the node's term",
+                    d.node
+                ));
+            }
+            if d.log_terms.len() > 10_000 {
+                return Err("an initial log has at most 10000 entries".into());
+            }
         }
         self.machine.validate()
     }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod history;
 pub mod observe;
 pub mod server;
+pub mod view;
 
 pub use cluster::Cluster;
 pub use command::{Command, Settings, Timed};

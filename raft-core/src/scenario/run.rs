@@ -1,0 +1,81 @@
+//! Runs a scenario and reports every step.
+
+use super::refs::{resolve_command, Memory};
+use super::Scenario;
+use crate::sim::view::StatusView;
+use crate::sim::{Cluster, Command};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StepReport {
+    pub at_ms: f64,
+    pub what: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct Outcome {
+    pub scenario: String,
+    pub passed: bool,
+    pub failures: Vec<String>,
+    pub steps: Vec<StepReport>,
+    pub status: StatusView,
+    #[serde(skip)]
+    pub cluster: Option<Cluster>,
+}
+
+pub fn run_scenario(scenario: &Scenario) -> Result<Outcome, String> {
+    let mut cluster = Cluster::new(scenario.config.clone())?;
+    let mut memory = Memory::new();
+    let mut steps = Vec::new();
+    let mut failures = Vec::new();
+    let mut order: Vec<usize> = (0..scenario.steps.len()).collect();
+    order.sort_by(|a, b| scenario.steps[*a].at_ms.total_cmp(&scenario.steps[*b].at_ms));
+    let expects_violation = scenario.steps.iter().any(|s| s.expect.as_ref().is_some_and(|e| e.violated.is_some()));
+    for i in order {
+        let step = &scenario.steps[i];
+        cluster.run_until((step.at_ms * 1000.0).round() as u64);
+        if let Some(action) = &step.action {
+            let result = resolve_command(&cluster, &memory, action).and_then(|(value, target)| {
+                let cmd: Command = serde_json::from_value(value).map_err(|e| format!("bad command: {e}"))?;
+                let what = cmd.describe();
+                cluster.apply(cmd)?;
+                if let (Some(name), Some(id)) = (&step.remember, target) {
+                    let term = cluster.node(id).map_or(0, |n| n.term());
+                    memory.insert(name.clone(), (id, term));
+                }
+                Ok(what)
+            });
+            let (what, ok, fails) = match result {
+                Ok(what) => (what, true, Vec::new()),
+                Err(e) => (format!("do {action}"), false, vec![format!("step {} at {} ms: {e}", i + 1, step.at_ms)]),
+            };
+            failures.extend(fails.iter().cloned());
+            steps.push(StepReport { at_ms: step.at_ms, what, ok, failures: fails });
+        }
+        if let Some(expect) = &step.expect {
+            let fails: Vec<String> = expect
+                .check(&cluster, &memory)
+                .into_iter()
+                .map(|f| format!("step {} at {} ms: {f}", i + 1, step.at_ms))
+                .collect();
+            let what = format!("expect {}", serde_json::to_string(expect).expect("serializes"));
+            failures.extend(fails.iter().cloned());
+            steps.push(StepReport { at_ms: step.at_ms, what, ok: fails.is_empty(), failures: fails });
+        }
+    }
+    if !expects_violation && cluster.violation_count() > 0 {
+        let v = &cluster.violations()[0];
+        failures.push(format!("invariant {} violated at {} ms: {}", v.invariant.name(), v.at_us / 1000, v.message));
+    }
+    Ok(Outcome {
+        scenario: scenario.name.clone(),
+        passed: failures.is_empty(),
+        failures,
+        steps,
+        status: cluster.status_view(),
+        cluster: Some(cluster),
+    })
+}

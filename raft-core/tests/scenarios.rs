@@ -1,0 +1,60 @@
+//! The one harness for tests as data: every file in scenarios/ must pass. Plus proof that expectations can fail.
+#![cfg(not(target_arch = "wasm32"))]
+
+use raft_core::scenario::{parse, run_scenario, Scenario};
+use raft_core::PlantedBug;
+use std::path::PathBuf;
+
+fn scenario_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
+}
+
+fn load(name: &str) -> Scenario {
+    let path = scenario_dir().join(name);
+    parse(&std::fs::read_to_string(&path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_scenario_file_passes() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(scenario_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "the scenarios folder holds the issue's scenarios ({} found)", files.len());
+    let mut failed = Vec::new();
+    for f in &files {
+        let scenario = parse(&std::fs::read_to_string(f).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let outcome = run_scenario(&scenario).unwrap();
+        println!("{} {}", if outcome.passed { "PASS" } else { "FAIL" }, f.display());
+        if !outcome.passed {
+            failed.push(format!("{}: {:#?}", f.display(), outcome.failures));
+        }
+    }
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+#[test]
+fn figure8_expectations_fail_when_the_bug_is_swapped() {
+    // The safe scenario's expectations do not hold with the planted bug...
+    let mut safe = load("figure8-safe.json");
+    safe.config.raft.bugs = [PlantedBug::Figure8Commit].into_iter().collect();
+    assert!(!run_scenario(&safe).unwrap().passed, "the safe Figure 8 scenario must fail with the bug planted");
+    // ...and without the bug, the violation the buggy scenario expects does not happen.
+    let mut buggy = load("figure8-bug.json");
+    buggy.config.raft.bugs = Default::default();
+    let outcome = run_scenario(&buggy).unwrap();
+    assert!(!outcome.passed);
+    assert!(outcome.failures.iter().any(|f| f.contains("was not violated")), "{:?}", outcome.failures);
+}
+
+#[test]
+fn a_wrong_expectation_is_reported_by_name() {
+    let mut s = load("array-follower-down.json");
+    let last = s.steps.last_mut().unwrap();
+    last.expect.as_mut().unwrap().array = Some(vec![1, 2, 3, 4, 5]);
+    let outcome = run_scenario(&s).unwrap();
+    assert!(!outcome.passed);
+    assert!(outcome.failures.iter().all(|f| f.contains("array:")), "{:?}", outcome.failures);
+}
