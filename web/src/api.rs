@@ -1,0 +1,136 @@
+//! `window.raft`: the same operations as the UI for scripts and tests, returning plain JSON-like objects.
+//! Invalid arguments throw a JS Error with a clear message; the page keeps working.
+
+use crate::sim::Sim;
+use leptos::prelude::*;
+use raft_core::machine::op::Op;
+use raft_core::sim::Settings;
+use raft_core::Command;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+type ApiResult = Result<JsValue, String>;
+
+fn to_js<T: Serialize>(v: &T) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+fn int_arg(v: &JsValue, name: &str, min: f64, max: f64) -> Result<i64, String> {
+    let n = v.as_f64().ok_or_else(|| format!("{name} must be a number, got {}", describe(v)))?;
+    if n.fract() != 0.0 || n < min || n > max {
+        return Err(format!("{name} must be a whole number between {min} and {max}, got {n}"));
+    }
+    Ok(n as i64)
+}
+
+fn node_arg(v: &JsValue, name: &str) -> Result<u32, String> {
+    int_arg(v, name, 1.0, 100_000.0).map(|n| n as u32)
+}
+
+fn describe(v: &JsValue) -> String {
+    if v.is_undefined() {
+        "nothing".into()
+    } else if let Some(s) = v.as_string() {
+        format!("the text \"{}\"", s.chars().take(30).collect::<String>())
+    } else {
+        format!("{:?}", v).chars().take(40).collect()
+    }
+}
+
+fn done(sim: Sim, cmd: Command) -> ApiResult {
+    sim.apply(cmd)?;
+    Ok(JsValue::TRUE)
+}
+
+/// Defines `window.raft.<name>` as a function of up to two arguments.
+fn def(obj: &js_sys::Object, name: &str, f: impl Fn(JsValue, JsValue) -> ApiResult + 'static) {
+    let name_owned = name.to_string();
+    let closure = Closure::<dyn Fn(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(move |a, b| {
+        f(a, b).map_err(|e| js_sys::Error::new(&format!("raft.{name_owned}: {e}")).into())
+    });
+    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(name), closure.as_ref().unchecked_ref());
+    closure.forget();
+}
+
+pub fn install(sim: Sim) {
+    let obj = js_sys::Object::new();
+    def(&obj, "status", move |_, _| Ok(to_js(&sim.peek(|c| c.status_view()))));
+    def(&obj, "nodes", move |_, _| Ok(to_js(&sim.peek(|c| c.node_views()))));
+    def(&obj, "elections", move |_, _| Ok(to_js(&sim.peek(|c| c.history().elections.clone()))));
+    def(&obj, "leaders", move |_, _| Ok(to_js(&sim.peek(|c| c.history().leaders.clone()))));
+    def(&obj, "positions", move |_, _| Ok(to_js(&sim.peek(|c| c.positions()))));
+    def(&obj, "array", move |_, _| Ok(to_js(&sim.peek(|c| c.arrays()))));
+    def(&obj, "messages", move |_, _| Ok(to_js(&sim.peek(|c| c.message_logs()))));
+    def(&obj, "violations", move |_, _| Ok(to_js(&sim.peek(|c| c.violations().to_vec()))));
+    def(&obj, "inFlight", move |_, _| Ok(to_js(&sim.peek(|c| c.in_flight().cloned().collect::<Vec<_>>()))));
+    def(&obj, "requests", move |_, _| Ok(to_js(&sim.peek(|c| c.requests().to_vec()))));
+    def(&obj, "log", move |id, _| {
+        let id = node_arg(&id, "node id")?;
+        Ok(to_js(&sim.peek(|c| c.server(id).map(|_| c.log_view(id, usize::MAX))).ok_or(format!("there is no node S{id}"))?))
+    });
+    def(&obj, "recorded", move |_, _| Ok(to_js(&sim.peek(|c| c.recorded().to_vec()))));
+
+    def(&obj, "move", move |x, y| {
+        let dx = int_arg(&x, "x", -1_000_000.0, 1_000_000.0)?;
+        let dy = int_arg(&y, "y", -1_000_000.0, 1_000_000.0)?;
+        done(sim, Command::Request { client: None, to: None, op: Op::Move { dx, dy } })
+    });
+    def(&obj, "set", move |i, v| {
+        let len = sim.peek(|c| c.config().machine.array_len) as f64;
+        let index = int_arg(&i, "index", 0.0, len - 1.0)?;
+        let value = int_arg(&v, "value", -9.0e15, 9.0e15)?;
+        done(sim, Command::Request { client: None, to: None, op: Op::Set { index: index as u32, value } })
+    });
+    def(&obj, "send", move |text, node| {
+        let text = text.as_string().ok_or_else(|| format!("text must be a string, got {}", describe(&text)))?;
+        let to = if node.is_undefined() || node.is_null() { None } else { Some(node_arg(&node, "node id")?) };
+        let max = sim.peek(|c| c.config().machine.message_chars_max);
+        if text.chars().count() > max {
+            return Err(format!("a message has at most {max} characters; this one has {}", text.chars().count()));
+        }
+        if text.trim().is_empty() {
+            return Err("a message cannot be empty".into());
+        }
+        done(sim, Command::Request { client: None, to, op: Op::Message { text } })
+    });
+    def(&obj, "kill", move |id, _| done(sim, Command::Crash { node: node_arg(&id, "node id")? }));
+    def(&obj, "restart", move |id, _| done(sim, Command::Restart { node: node_arg(&id, "node id")? }));
+    def(&obj, "pauseNode", move |id, _| done(sim, Command::Pause { node: node_arg(&id, "node id")? }));
+    def(&obj, "resumeNode", move |id, _| done(sim, Command::Resume { node: node_arg(&id, "node id")? }));
+    def(&obj, "timeout", move |id, _| done(sim, Command::Timeout { node: node_arg(&id, "node id")? }));
+    def(&obj, "add", move |_, _| done(sim, Command::AddNode));
+    def(&obj, "remove", move |id, _| done(sim, Command::RemoveNode { node: node_arg(&id, "node id")? }));
+    def(&obj, "partition", move |groups, _| {
+        let groups: Vec<Vec<u32>> = serde_wasm_bindgen::from_value(groups)
+            .map_err(|_| "groups must be a list of lists of node ids, like [[1,2],[3,4,5]]".to_string())?;
+        done(sim, Command::Partition { groups })
+    });
+    def(&obj, "cut", move |from, to| {
+        done(sim, Command::Cut { from: node_arg(&from, "from")?, to: node_arg(&to, "to")? })
+    });
+    def(&obj, "heal", move |_, _| done(sim, Command::Heal));
+    def(&obj, "drop", move |id, _| done(sim, Command::DropMessage { id: int_arg(&id, "message id", 1.0, 9.0e15)? as u64 }));
+    def(&obj, "configure", move |settings, _| {
+        let settings: Settings = serde_wasm_bindgen::from_value(settings).map_err(|e| format!("{e}"))?;
+        done(sim, Command::Configure { settings })
+    });
+    def(&obj, "pause", move |_, _| {
+        sim.playing.set(false);
+        Ok(JsValue::TRUE)
+    });
+    def(&obj, "play", move |_, _| {
+        sim.playing.set(true);
+        Ok(JsValue::TRUE)
+    });
+    def(&obj, "step", move |_, _| Ok(JsValue::from_bool(sim.step())));
+    def(&obj, "advance", move |ms, _| {
+        let ms = ms.as_f64().filter(|m| m.is_finite() && *m > 0.0 && *m <= 3_600_000.0)
+            .ok_or_else(|| format!("ms must be a number of milliseconds between 0 and 3600000, got {}", describe(&ms)))?;
+        sim.advance_us((ms * 1000.0).round() as u64);
+        Ok(to_js(&sim.peek(|c| c.status_view())))
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &JsValue::from_str("raft"), &obj);
+    }
+}

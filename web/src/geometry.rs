@@ -1,0 +1,80 @@
+//! Layout and colour rules shared by the views.
+
+use std::f64::consts::PI;
+
+pub const RING_SIZE: f64 = 600.0;
+pub const RING_CENTER: f64 = RING_SIZE / 2.0;
+pub const RING_RADIUS: f64 = 220.0;
+
+/// Position of the i-th of n nodes on the ring, starting at the top, clockwise.
+pub fn ring_pos(i: usize, n: usize) -> (f64, f64) {
+    let angle = -PI / 2.0 + 2.0 * PI * i as f64 / n.max(1) as f64;
+    (RING_CENTER + RING_RADIUS * angle.cos(), RING_CENTER + RING_RADIUS * angle.sin())
+}
+
+/// Node circle radius: large for a few nodes, shrinking so 51 still fit on the ring.
+pub fn node_radius(n: usize) -> f64 {
+    let gap = RING_RADIUS * (PI / n.max(2) as f64).sin();
+    (gap * 0.8).clamp(9.0, 40.0)
+}
+
+/// A distinct, stable hue per term (golden-angle steps), so neighbouring terms never look alike.
+pub fn term_hue(term: u64) -> f64 {
+    (term as f64 * 137.508) % 360.0
+}
+
+pub fn term_color(term: u64) -> String {
+    if term == 0 {
+        "hsl(210, 10%, 80%)".into()
+    } else {
+        format!("hsl({:.0}, 65%, 55%)", term_hue(term))
+    }
+}
+
+pub fn term_fill(term: u64) -> String {
+    if term == 0 {
+        "hsl(210, 10%, 94%)".into()
+    } else {
+        format!("hsl({:.0}, 70%, 90%)", term_hue(term))
+    }
+}
+
+/// SVG path of an arc of a circle from the top, clockwise, covering `fraction` of the circle.
+pub fn arc_path(cx: f64, cy: f64, r: f64, fraction: f64) -> String {
+    let f = fraction.clamp(0.0, 0.9999);
+    if f <= 0.0 {
+        return String::new();
+    }
+    let end = -PI / 2.0 + 2.0 * PI * f;
+    let (x0, y0) = (cx, cy - r);
+    let (x1, y1) = (cx + r * end.cos(), cy + r * end.sin());
+    let large = if f > 0.5 { 1 } else { 0 };
+    format!("M {x0:.2} {y0:.2} A {r:.2} {r:.2} 0 {large} 1 {x1:.2} {y1:.2}")
+}
+
+/// Where along its trip a message is, 0 at the sender and 1 at the receiver.
+pub fn trip_fraction(now_us: u64, sent_us: u64, deliver_us: u64) -> f64 {
+    if deliver_us <= sent_us {
+        return 1.0;
+    }
+    ((now_us.saturating_sub(sent_us)) as f64 / (deliver_us - sent_us) as f64).clamp(0.0, 1.0)
+}
+
+/// A point from `a` toward `b`, stopping `inset` short of each end.
+pub fn along(a: (f64, f64), b: (f64, f64), inset_a: f64, inset_b: f64, t: f64) -> (f64, f64) {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+    let (ux, uy) = (dx / len, dy / len);
+    let start = (a.0 + ux * inset_a, a.1 + uy * inset_a);
+    let travel = (len - inset_a - inset_b).max(0.0);
+    (start.0 + ux * travel * t, start.1 + uy * travel * t)
+}
+
+/// Readable virtual time: "1.234 s".
+pub fn fmt_time_ms(ms: f64) -> String {
+    if ms < 10_000.0 {
+        format!("{:.0} ms", ms)
+    } else {
+        format!("{:.2} s", ms / 1000.0)
+    }
+}

@@ -1,0 +1,302 @@
+//! What users can do: client requests, the network, timing, the cluster itself, and "break Raft" switches.
+//! Every form checks its input first and says what is wrong next to it; what it sends is a `Command`.
+
+use crate::input::{int_field, num_field};
+use crate::sim::Sim;
+use leptos::prelude::*;
+use raft_core::machine::op::Op;
+use raft_core::sim::server::Status;
+use raft_core::sim::Settings;
+use raft_core::{Command, PlantedBug, SimConfig};
+
+fn apply_or_error(sim: Sim, cmd: Command, err: RwSignal<Option<String>>) {
+    match sim.apply(cmd) {
+        Ok(()) => err.set(None),
+        Err(e) => err.set(Some(e)),
+    }
+}
+
+fn error_line(err: RwSignal<Option<String>>, id: &'static str) -> impl IntoView {
+    move || err.get().map(|e| view! { <p class="field-error" role="alert" id=id>{e}</p> })
+}
+
+#[component]
+pub fn Actions(sim: Sim) -> impl IntoView {
+    view! {
+        <div class="actions">
+            <ClientActions sim=sim />
+            <NetworkActions sim=sim />
+            <Tuning sim=sim />
+            <ClusterActions sim=sim />
+        </div>
+    }
+}
+
+#[component]
+fn ClientActions(sim: Sim) -> impl IntoView {
+    let (dx, dy) = (RwSignal::new("5".to_string()), RwSignal::new("0".to_string()));
+    let (idx, val) = (RwSignal::new("0".to_string()), RwSignal::new("7".to_string()));
+    let text = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let (move_err, set_err, send_err) = (RwSignal::new(None), RwSignal::new(None), RwSignal::new(None));
+    let nodes = move || sim.with(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect::<Vec<_>>());
+
+    let do_move = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let parsed = int_field("x", &dx.get_untracked(), -1000, 1000)
+            .and_then(|x| int_field("y", &dy.get_untracked(), -1000, 1000).map(|y| (x, y)));
+        match parsed {
+            Ok((x, y)) => apply_or_error(sim, Command::Request { client: None, to: None, op: Op::Move { dx: x, dy: y } }, move_err),
+            Err(e) => move_err.set(Some(e)),
+        }
+    };
+    let do_set = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let len = sim.peek(|c| c.config().machine.array_len) as i64;
+        let parsed = int_field("index", &idx.get_untracked(), 0, len - 1)
+            .and_then(|i| int_field("value", &val.get_untracked(), i64::MIN + 1, i64::MAX).map(|v| (i, v)));
+        match parsed {
+            Ok((i, v)) => apply_or_error(sim, Command::Request { client: None, to: None, op: Op::Set { index: i as u32, value: v } }, set_err),
+            Err(e) => set_err.set(Some(e)),
+        }
+    };
+    let do_send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let t = text.get_untracked();
+        let max = sim.peek(|c| c.config().machine.message_chars_max);
+        if t.trim().is_empty() {
+            return send_err.set(Some("write a message first".into()));
+        }
+        if t.chars().count() > max {
+            return send_err.set(Some(format!("a message has at most {max} characters; this one has {}", t.chars().count())));
+        }
+        let target = to.get_untracked().parse::<u32>().ok();
+        apply_or_error(sim, Command::Request { client: None, to: target, op: Op::Message { text: t } }, send_err);
+        if send_err.get_untracked().is_none() {
+            text.set(String::new());
+        }
+    };
+    view! {
+        <fieldset class="card">
+            <legend>"Clients"</legend>
+            <form on:submit=do_move aria-label="Move the formation">
+                <span class="label">"Move formation by"</span>
+                <input aria-label="dx" id="move-dx" inputmode="numeric" size="4" prop:value=dx on:input=move |ev| dx.set(event_target_value(&ev)) />
+                <input aria-label="dy" id="move-dy" inputmode="numeric" size="4" prop:value=dy on:input=move |ev| dy.set(event_target_value(&ev)) />
+                <button type="submit" id="move-submit">"Move"</button>
+                {error_line(move_err, "move-error")}
+            </form>
+            <form on:submit=do_set aria-label="Set an array element">
+                <span class="label">"Set a["</span>
+                <input aria-label="index" id="set-index" inputmode="numeric" size="3" prop:value=idx on:input=move |ev| idx.set(event_target_value(&ev)) />
+                <span class="label">"] ="</span>
+                <input aria-label="value" id="set-value" inputmode="numeric" size="5" prop:value=val on:input=move |ev| val.set(event_target_value(&ev)) />
+                <button type="submit" id="set-submit">"Set"</button>
+                {error_line(set_err, "set-error")}
+            </form>
+            <form on:submit=do_send aria-label="Send a message">
+                <input aria-label="message text" id="send-text" placeholder="a message…" prop:value=text on:input=move |ev| text.set(event_target_value(&ev)) />
+                <select aria-label="send to node" id="send-to" on:change=move |ev| to.set(event_target_value(&ev))>
+                    <option value="">"any node"</option>
+                    {move || nodes().into_iter().map(|n| view! { <option value=n.to_string()>{format!("to S{n}")}</option> }).collect_view()}
+                </select>
+                <button type="submit" id="send-submit">"Send"</button>
+                {error_line(send_err, "send-error")}
+            </form>
+        </fieldset>
+    }
+}
+
+#[component]
+fn NetworkActions(sim: Sim) -> impl IntoView {
+    // Group per node for the partition builder: 0 = A, 1 = B, 2 = C.
+    let groups = RwSignal::new(std::collections::BTreeMap::<u32, usize>::new());
+    let (cut_from, cut_to) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let err = RwSignal::new(None);
+    let nodes = move || sim.with(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect::<Vec<_>>());
+    let apply_partition = move |_| {
+        let g = groups.get_untracked();
+        let mut out: Vec<Vec<u32>> = vec![Vec::new(); 3];
+        for n in nodes() {
+            out[*g.get(&n).unwrap_or(&0)].push(n);
+        }
+        out.retain(|g| !g.is_empty());
+        if out.len() < 2 {
+            return err.set(Some("put at least one node in group B to split the network".into()));
+        }
+        apply_or_error(sim, Command::Partition { groups: out }, err);
+    };
+    let isolate_leader = move |_| {
+        let Some(l) = sim.peek(|c| c.leader().map(|l| l.id())) else { return err.set(Some("there is no leader to isolate".into())) };
+        let rest: Vec<u32> = nodes().into_iter().filter(|n| *n != l).collect();
+        apply_or_error(sim, Command::Partition { groups: vec![vec![l], rest] }, err);
+    };
+    let do_cut = move |_| {
+        match (cut_from.get_untracked().parse::<u32>(), cut_to.get_untracked().parse::<u32>()) {
+            (Ok(from), Ok(to)) => apply_or_error(sim, Command::Cut { from, to }, err),
+            _ => err.set(Some("choose both ends of the link to cut".into())),
+        }
+    };
+    let heal = move |_| {
+        groups.set(Default::default());
+        apply_or_error(sim, Command::Heal, err);
+    };
+    view! {
+        <fieldset class="card">
+            <legend>"Network"</legend>
+            <div class="partition-builder" role="group" aria-label="Partition groups">
+                {move || nodes().into_iter().map(|n| {
+                    let g = move || *groups.get().get(&n).unwrap_or(&0);
+                    view! {
+                        <button class=move || format!("group-chip g{}", g()) aria-label=move || format!("S{n} in group {}", ["A", "B", "C"][g()])
+                            data-node=n on:click=move |_| groups.update(|m| { let e = m.entry(n).or_insert(0); *e = (*e + 1) % 3; })>
+                            {format!("S{n}")}<small>{move || ["A", "B", "C"][g()]}</small>
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+            <p class="hint">"Click a node to move it between groups A, B and C, then split."</p>
+            <div class="buttons">
+                <button id="partition-apply" on:click=apply_partition>"Split network"</button>
+                <button id="isolate-leader" on:click=isolate_leader>"Isolate leader"</button>
+                <button class="primary" id="heal" on:click=heal>"Heal all (h)"</button>
+            </div>
+            <div class="cut-row">
+                <span class="label">"Cut one way"</span>
+                <select aria-label="cut from" id="cut-from" on:change=move |ev| cut_from.set(event_target_value(&ev))>
+                    <option value="">"from…"</option>
+                    {move || nodes().into_iter().map(|n| view! { <option value=n.to_string()>{format!("S{n}")}</option> }).collect_view()}
+                </select>
+                "→"
+                <select aria-label="cut to" id="cut-to" on:change=move |ev| cut_to.set(event_target_value(&ev))>
+                    <option value="">"to…"</option>
+                    {move || nodes().into_iter().map(|n| view! { <option value=n.to_string()>{format!("S{n}")}</option> }).collect_view()}
+                </select>
+                <button id="cut-apply" on:click=do_cut>"Cut"</button>
+            </div>
+            {error_line(err, "network-error")}
+        </fieldset>
+    }
+}
+
+#[component]
+fn Tuning(sim: Sim) -> impl IntoView {
+    let cfg = sim.peek(|c| c.config().clone());
+    let fields: [(&'static str, &'static str, String); 7] = [
+        ("heartbeat_ms", "heartbeat (ms)", cfg.raft.heartbeat_ms.to_string()),
+        ("election_timeout_min_ms", "election timeout min (ms)", cfg.raft.election_timeout_min_ms.to_string()),
+        ("election_timeout_max_ms", "election timeout max (ms)", cfg.raft.election_timeout_max_ms.to_string()),
+        ("latency_min_ms", "latency min (ms)", cfg.network.latency_min_ms.to_string()),
+        ("latency_max_ms", "latency max (ms)", cfg.network.latency_max_ms.to_string()),
+        ("loss_pct", "loss (%)", cfg.network.loss_pct.to_string()),
+        ("duplicate_pct", "duplication (%)", cfg.network.duplicate_pct.to_string()),
+    ];
+    let values: Vec<(&'static str, &'static str, RwSignal<String>)> =
+        fields.into_iter().map(|(k, label, v)| (k, label, RwSignal::new(v))).collect();
+    let err = RwSignal::new(None);
+    let ok = RwSignal::new(false);
+    let vals = values.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let get = |k: &str| vals.iter().find(|(key, ..)| *key == k).map(|(_, label, v)| (*label, v.get_untracked())).expect("field");
+        let int = |k: &str| { let (l, v) = get(k); int_field(l, &v, 1, 600_000).map(|v| v as u64) };
+        let num = |k: &str, max: f64| { let (l, v) = get(k); num_field(l, &v, 0.0, max) };
+        let settings = (|| -> Result<Settings, String> {
+            Ok(Settings {
+                heartbeat_ms: Some(int("heartbeat_ms")?),
+                election_timeout_min_ms: Some(int("election_timeout_min_ms")?),
+                election_timeout_max_ms: Some(int("election_timeout_max_ms")?),
+                latency_min_ms: Some(num("latency_min_ms", 60_000.0)?),
+                latency_max_ms: Some(num("latency_max_ms", 60_000.0)?),
+                loss_pct: Some(num("loss_pct", 100.0)?),
+                duplicate_pct: Some(num("duplicate_pct", 100.0)?),
+                ..Default::default()
+            })
+        })();
+        match settings {
+            Ok(s) => {
+                apply_or_error(sim, Command::Configure { settings: s }, err);
+                ok.set(err.get_untracked().is_none());
+            }
+            Err(e) => {
+                ok.set(false);
+                err.set(Some(e));
+            }
+        }
+    };
+    view! {
+        <fieldset class="card">
+            <legend>"Timing & network"</legend>
+            <form on:submit=submit class="tuning" aria-label="Tune timing and network">
+                {values.into_iter().map(|(key, label, v)| view! {
+                    <label><span>{label}</span>
+                        <input id=format!("tune-{key}") inputmode="decimal" prop:value=v on:input=move |ev| { ok.set(false); v.set(event_target_value(&ev)) } />
+                    </label>
+                }).collect_view()}
+                <button type="submit" id="tune-apply">"Apply"</button>
+                {move || ok.get().then(|| view! { <span class="ok-note">"applied ✓"</span> })}
+                {error_line(err, "tune-error")}
+            </form>
+        </fieldset>
+    }
+}
+
+#[component]
+fn ClusterActions(sim: Sim) -> impl IntoView {
+    let size = RwSignal::new(sim.peek(|c| c.config().nodes.to_string()));
+    let seed = RwSignal::new(sim.peek(|c| c.config().seed.to_string()));
+    let err = RwSignal::new(None);
+    let add = move |_| apply_or_error(sim, Command::AddNode, err);
+    let reset = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let parsed = int_field("cluster size", &size.get_untracked(), 1, 51)
+            .and_then(|n| int_field("seed", &seed.get_untracked(), 0, i64::MAX).map(|s| (n, s)));
+        match parsed {
+            Ok((n, s)) => {
+                let bugs = sim.peek(|c| c.config().raft.bugs);
+                let mut cfg = SimConfig { nodes: n as usize, seed: s as u64, ..crate::default_config() };
+                cfg.raft.bugs = bugs;
+                match sim.reset(cfg) {
+                    Ok(()) => err.set(None),
+                    Err(e) => err.set(Some(e)),
+                }
+            }
+            Err(e) => err.set(Some(e)),
+        }
+    };
+    let march = move || sim.with(|c| c.config().machine.march);
+    view! {
+        <fieldset class="card">
+            <legend>"Cluster"</legend>
+            <div class="buttons">
+                <button id="add-node" on:click=add>"Add a node (a)"</button>
+                <label class="check"><input type="checkbox" id="march" prop:checked=march
+                    on:change=move |ev| { let on = event_target_checked(&ev); apply_or_error(sim, Command::Configure { settings: Settings { march: Some(on), ..Default::default() } }, err) } />
+                    "leader marches the escort"</label>
+            </div>
+            <form on:submit=reset class="reset" aria-label="Start over">
+                <label><span>"nodes"</span><input id="reset-size" inputmode="numeric" size="3" prop:value=size on:input=move |ev| size.set(event_target_value(&ev)) /></label>
+                <label><span>"seed"</span><input id="reset-seed" inputmode="numeric" size="6" prop:value=seed on:input=move |ev| seed.set(event_target_value(&ev)) /></label>
+                <button type="submit" id="reset">"Start over"</button>
+            </form>
+            <details class="bugs">
+                <summary>"Break Raft (planted bugs)"</summary>
+                {PlantedBug::ALL.into_iter().map(|bug| {
+                    let on = move || sim.with(|c| c.config().raft.bugs.has(bug));
+                    view! {
+                        <label class="check" title=bug.describe()>
+                            <input type="checkbox" prop:checked=on on:change=move |ev| {
+                                let want = event_target_checked(&ev);
+                                let cur = sim.peek(|c| c.config().raft.bugs);
+                                let next: raft_core::bugs::Bugs = cur.iter().filter(|b| *b != bug).chain(want.then_some(bug)).collect();
+                                apply_or_error(sim, Command::Configure { settings: Settings { bugs: Some(next), ..Default::default() } }, err);
+                            } />
+                            {bug.name()}<small>{bug.describe()}</small>
+                        </label>
+                    }
+                }).collect_view()}
+            </details>
+            {error_line(err, "cluster-error")}
+        </fieldset>
+    }
+}

@@ -1,0 +1,318 @@
+//! The cluster view: nodes on a ring, coloured by role and term, with election-timer arcs, votes, and the
+//! messages flying between them. Down nodes, paused nodes and cut links are drawn unmistakably.
+
+use crate::geometry::*;
+use crate::sim::{Selection, Sim};
+use leptos::prelude::*;
+use raft_core::message::{ClientResult, Message};
+use raft_core::sim::server::Status;
+use raft_core::types::{Endpoint, NodeId, Role};
+
+/// Ids of the nodes on the ring (removed nodes leave it), in order.
+fn ring_ids(sim: &Sim) -> Vec<NodeId> {
+    sim.with(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect())
+}
+
+/// Centre of an endpoint: a node on the ring, or the clients' spot in the middle.
+fn endpoint_pos(ids: &[NodeId], e: Endpoint) -> (f64, f64) {
+    match e {
+        Endpoint::Node(n) => match ids.iter().position(|i| *i == n) {
+            Some(i) => ring_pos(i, ids.len()),
+            None => (RING_CENTER, RING_CENTER),
+        },
+        Endpoint::Client(_) => (RING_CENTER, RING_CENTER),
+    }
+}
+
+#[component]
+pub fn ClusterView(sim: Sim) -> impl IntoView {
+    let ids = Memo::new(move |_| ring_ids(&sim));
+    let partition_banner = move || {
+        sim.with(|c| {
+            let groups = c.partition_groups();
+            let cuts = c.cuts();
+            if groups.is_empty() && cuts.is_empty() {
+                return None;
+            }
+            let mut parts: Vec<String> = groups
+                .iter()
+                .map(|g| format!("{{{}}}", g.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")))
+                .collect();
+            if !cuts.is_empty() {
+                parts.push(format!("{} one-way cut{}", cuts.len(), if cuts.len() == 1 { "" } else { "s" }));
+            }
+            Some(format!("Network split: {}", parts.join(" | ")))
+        })
+    };
+    view! {
+        <div class="cluster-wrap">
+            <svg class="cluster" viewBox="0 0 600 600" role="img" aria-label="Raft cluster: nodes on a ring and the messages between them">
+                <circle class="ring" cx=RING_CENTER cy=RING_CENTER r=RING_RADIUS />
+                <g class="clients" aria-hidden="true">
+                    <rect x=RING_CENTER - 34.0 y=RING_CENTER - 14.0 width="68" height="28" rx="14" />
+                    <text x=RING_CENTER y=RING_CENTER + 5.0 text-anchor="middle">"clients"</text>
+                </g>
+                <Cuts sim=sim ids=ids />
+                <For each=move || ids.get() key=|id| *id children=move |id| view! { <NodeGlyph sim=sim id=id ids=ids /> } />
+                <Messages sim=sim ids=ids />
+            </svg>
+            {move || partition_banner().map(|b| view! { <div class="banner partition" role="status">{b}</div> })}
+            <Legend />
+        </div>
+    }
+}
+
+#[component]
+fn Cuts(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
+    let lines = move || {
+        let ids = ids.get();
+        sim.with(|c| {
+            let mut out: Vec<(NodeId, NodeId)> = c.cuts().iter().copied().collect();
+            // A partition cuts every link between groups; draw those too (both ways).
+            let groups = c.partition_groups();
+            if !groups.is_empty() {
+                for a in &ids {
+                    for b in &ids {
+                        let ga = groups.iter().position(|g| g.contains(a));
+                        let gb = groups.iter().position(|g| g.contains(b));
+                        if a < b && ga != gb && !out.contains(&(*a, *b)) {
+                            out.push((*a, *b));
+                        }
+                    }
+                }
+            }
+            out
+        })
+    };
+    view! {
+        <g class="cuts" aria-hidden="true">
+            {move || {
+                let ids = ids.get();
+                let r = node_radius(ids.len());
+                lines().into_iter().map(|(a, b)| {
+                    let pa = endpoint_pos(&ids, Endpoint::Node(a));
+                    let pb = endpoint_pos(&ids, Endpoint::Node(b));
+                    let s = along(pa, pb, r + 4.0, r + 4.0, 0.0);
+                    let e = along(pa, pb, r + 4.0, r + 4.0, 1.0);
+                    let m = along(pa, pb, r, r, 0.5);
+                    view! {
+                        <g class="cut">
+                            <line x1=s.0 y1=s.1 x2=e.0 y2=e.1 />
+                            <text x=m.0 y=m.1 + 5.0 text-anchor="middle">"✂"</text>
+                        </g>
+                    }
+                }).collect_view()
+            }}
+        </g>
+    }
+}
+
+#[component]
+fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
+    let pos = move || {
+        let ids = ids.get();
+        let i = ids.iter().position(|x| *x == id).unwrap_or(0);
+        (ring_pos(i, ids.len()), node_radius(ids.len()))
+    };
+    let state = move || {
+        sim.with(|c| {
+            let s = c.server(id)?;
+            let now = c.now_us();
+            let n = s.node.as_ref();
+            let quorum = n.map_or(0, |n| n.membership().quorum());
+            Some((
+                s.status,
+                n.map(|n| n.role()),
+                n.map_or(s.disk.term, |n| n.term()),
+                n.and_then(|n| n.voted_for()),
+                n.map_or(0, |n| n.votes().len()),
+                quorum,
+                n.filter(|n| n.role() != Role::Leader).map(|n| {
+                    let left = n.election_deadline_us().saturating_sub(now) as f64;
+                    left / n.election_timeout_us().max(1) as f64
+                }),
+                n.is_some_and(|n| n.membership().contains(id)),
+            ))
+        })
+    };
+    let selected = move || sim.selection.get() == Selection::Node(id);
+    let class = move || {
+        let Some((status, role, ..)) = state() else { return "node".to_string() };
+        let role = match (status, role) {
+            (Status::Crashed, _) => "down",
+            (_, Some(Role::Leader)) => "leader",
+            (_, Some(Role::Candidate)) => "candidate",
+            _ => "follower",
+        };
+        let paused = if status == Status::Paused { " paused" } else { "" };
+        let sel = if selected() { " selected" } else { "" };
+        format!("node {role}{paused}{sel}")
+    };
+    let label = move || {
+        let Some((status, role, term, vote, votes, quorum, ..)) = state() else { return format!("S{id}") };
+        let what = match (status, role) {
+            (Status::Crashed, _) => "down".to_string(),
+            (Status::Paused, _) => "paused".to_string(),
+            (_, Some(Role::Candidate)) => format!("candidate with {votes} of {quorum} votes"),
+            (_, Some(r)) => format!("{r:?}").to_lowercase(),
+            _ => String::new(),
+        };
+        let vote = vote.map(|v| format!(", voted for S{v}")).unwrap_or_default();
+        format!("S{id}, {what}, term {term}{vote}")
+    };
+    let select = move || sim.selection.set(Selection::Node(id));
+    view! {
+        <g class=class role="button" tabindex="0" aria-label=label data-node=id
+            on:click=move |_| select()
+            on:keydown=move |ev| if ev.key() == "Enter" || ev.key() == " " { ev.prevent_default(); select() }>
+            {move || {
+                let ((x, y), r) = pos();
+                let st = state();
+                let (status, role, term, vote, votes, quorum, timer, member) =
+                    st.unwrap_or((Status::Crashed, None, 0, None, 0, 0, None, false));
+                let ring_color = term_color(term);
+                view! {
+                    <circle class="halo" cx=x cy=y r=r + 7.0 />
+                    <circle class="body" cx=x cy=y r=r style=format!("--term: {ring_color}") />
+                    {timer.map(|f| view! { <path class="timer" d=arc_path(x, y, r + 4.0, f) /> })}
+                    <text class="name" x=x y=y - r * 0.12 text-anchor="middle" font-size=(r * 0.55).max(9.0)>{format!("S{id}")}</text>
+                    {(r >= 16.0).then(|| view! {
+                        <text class="term" x=x y=y + r * 0.45 text-anchor="middle" font-size=(r * 0.34).max(8.0)>{format!("term {term}")}</text>
+                    })}
+                    {(role == Some(Role::Leader)).then(|| view! { <text class="crown" x=x y=y - r - 10.0 text-anchor="middle">"★"</text> })}
+                    {(role == Some(Role::Candidate)).then(|| view! {
+                        <text class="votes" x=x y=y + r + 18.0 text-anchor="middle">{format!("votes {votes}/{quorum}")}</text>
+                    })}
+                    {(role == Some(Role::Follower) && status != Status::Crashed).then(|| vote.map(|v| view! {
+                        <text class="vote" x=x y=y + r + 18.0 text-anchor="middle">{format!("voted S{v}")}</text>
+                    })).flatten()}
+                    {(status == Status::Crashed).then(|| view! { <text class="cross" x=x y=y + r * 0.35 text-anchor="middle" font-size=r * 1.2>"✕"</text> })}
+                    {(status == Status::Paused).then(|| view! { <text class="pause-mark" x=x + r * 0.8 y=y - r * 0.7 text-anchor="middle">"❚❚"</text> })}
+                    {(!member && status == Status::Up && role.is_some()).then(|| view! {
+                        <text class="learner" x=x y=y + r + 32.0 text-anchor="middle">"joining"</text>
+                    })}
+                }
+            }}
+        </g>
+    }
+}
+
+/// Shape and colour class of a message, and whether it is "big" (carries entries).
+fn message_class(m: &Message) -> (&'static str, String) {
+    match m {
+        Message::RequestVote { .. } => ("circle", "msg rv".into()),
+        Message::RequestVoteReply { granted, .. } => {
+            ("circle-small", format!("msg rv-reply {}", if *granted { "granted" } else { "denied" }))
+        }
+        Message::AppendEntries { entries, .. } => {
+            ("square", format!("msg ae{}", if entries.is_empty() { " heartbeat" } else { " entries" }))
+        }
+        Message::AppendEntriesReply { success, .. } => {
+            ("square-small", format!("msg ae-reply {}", if *success { "ok" } else { "rejected" }))
+        }
+        Message::ClientRequest { .. } => ("diamond", "msg client".into()),
+        Message::ClientReply { result, .. } => (
+            "diamond-small",
+            format!(
+                "msg client-reply {}",
+                match result {
+                    ClientResult::Applied { .. } => "ok",
+                    ClientResult::Redirect { .. } => "redirect",
+                    ClientResult::Refused { .. } => "refused",
+                }
+            ),
+        ),
+    }
+}
+
+fn shape(kind: &'static str, x: f64, y: f64, size: f64) -> impl IntoView {
+    match kind {
+        "circle" | "circle-small" => {
+            let r = if kind == "circle" { size } else { size * 0.7 };
+            view! { <circle cx=x cy=y r=r /> }.into_any()
+        }
+        "square" | "square-small" => {
+            let s = if kind == "square" { size * 1.7 } else { size * 1.2 };
+            view! { <rect x=x - s / 2.0 y=y - s / 2.0 width=s height=s rx="2" /> }.into_any()
+        }
+        _ => {
+            let s = if kind == "diamond" { size * 1.3 } else { size * 0.95 };
+            let d = format!("M {x} {} L {} {y} L {x} {} L {} {y} Z", y - s, x + s, y + s, x - s);
+            view! { <path d=d /> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn Messages(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
+    let list = move || sim.with(|c| c.in_flight().map(|e| e.id).collect::<Vec<_>>());
+    view! {
+        <g class="messages">
+            <For each=list key=|id| *id children=move |mid| {
+                let sel = move || sim.selection.get() == Selection::Message(mid);
+                let geom = move || {
+                    let ids = ids.get();
+                    let r = node_radius(ids.len());
+                    sim.with(|c| {
+                        let e = c.in_flight().find(|e| e.id == mid)?;
+                        let t = trip_fraction(c.now_us(), e.sent_us, e.deliver_us);
+                        let a = endpoint_pos(&ids, e.from);
+                        let b = endpoint_pos(&ids, e.to);
+                        let ia = if matches!(e.from, Endpoint::Client(_)) { 36.0 } else { r };
+                        let ib = if matches!(e.to, Endpoint::Client(_)) { 36.0 } else { r };
+                        let p = along(a, b, ia, ib, t);
+                        let (kind, class) = message_class(&e.msg);
+                        Some((p, kind, class, e.msg.kind(), e.from, e.to))
+                    })
+                };
+                let size = move || (node_radius(ids.get().len()) * 0.22).clamp(4.0, 8.0);
+                view! {
+                    {move || geom().map(|((x, y), kind, class, name, from, to)| {
+                        let label = format!("{name} #{mid} from {} to {}", endpoint_name(from), endpoint_name(to));
+                        let cls = if sel() { format!("{class} selected") } else { class };
+                        view! {
+                            <g class=cls role="button" tabindex="-1" aria-label=label data-msg=mid
+                                on:click=move |_| sim.selection.set(Selection::Message(mid))>
+                                <circle class="hit" cx=x cy=y r=size() * 2.2 />
+                                {shape(kind, x, y, size())}
+                            </g>
+                        }
+                    })}
+                }
+            } />
+        </g>
+    }
+}
+
+pub fn endpoint_name(e: Endpoint) -> String {
+    match e {
+        Endpoint::Node(n) => format!("S{n}"),
+        Endpoint::Client(c) => format!("client {c}"),
+    }
+}
+
+#[component]
+fn Legend() -> impl IntoView {
+    let items: [(&str, &str, &str); 9] = [
+        ("circle", "msg rv", "RequestVote"),
+        ("circle-small", "msg rv-reply granted", "vote granted"),
+        ("circle-small", "msg rv-reply denied", "vote denied"),
+        ("square", "msg ae entries", "AppendEntries (entries)"),
+        ("square", "msg ae heartbeat", "heartbeat"),
+        ("square-small", "msg ae-reply ok", "append ok"),
+        ("square-small", "msg ae-reply rejected", "append rejected"),
+        ("diamond", "msg client", "client request"),
+        ("diamond-small", "msg client-reply redirect", "redirect / reply"),
+    ];
+    view! {
+        <ul class="legend" aria-label="Legend">
+            {items.into_iter().map(|(kind, class, text)| view! {
+                <li><svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true"><g class=class>{shape(kind, 10.0, 10.0, 5.5)}</g></svg>{text}</li>
+            }).collect_view()}
+            <li><span class="swatch leader"></span>"leader"</li>
+            <li><span class="swatch candidate"></span>"candidate"</li>
+            <li><span class="swatch follower"></span>"follower"</li>
+            <li><span class="swatch down"></span>"down"</li>
+        </ul>
+    }
+}

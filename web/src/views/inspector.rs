@@ -1,0 +1,128 @@
+//! Everything about the selected node or message, and the actions that apply to it.
+
+use super::cluster::endpoint_name;
+use crate::geometry::fmt_time_ms;
+use crate::sim::{Selection, Sim};
+use leptos::prelude::*;
+use raft_core::sim::server::Status;
+use raft_core::Command;
+
+#[component]
+pub fn Inspector(sim: Sim) -> impl IntoView {
+    view! {
+        <h2>"Inspector"</h2>
+        {move || match sim.selection.get() {
+            Selection::None => view! {
+                <p class="hint">"Click a node or a message (pause first to catch one) to see everything about it."</p>
+            }.into_any(),
+            Selection::Node(id) => view! { <NodeInspector sim=sim id=id /> }.into_any(),
+            Selection::Message(id) => view! { <MessageInspector sim=sim id=id /> }.into_any(),
+        }}
+    }
+}
+
+fn row(k: &'static str, v: String) -> impl IntoView {
+    view! { <tr><th scope="row">{k}</th><td>{v}</td></tr> }
+}
+
+#[component]
+fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
+    let act = move |cmd: Command| {
+        let _ = sim.apply(cmd);
+    };
+    let status = move || sim.with(|c| c.server(id).map(|s| s.status));
+    view! {
+        <div class="inspect" aria-live="polite">
+            <h3>{format!("Server S{id}")}</h3>
+            <table class="kv"><tbody>
+                {move || sim.with(|c| {
+                    let Some(s) = c.server(id) else { return vec![row("status", "gone".into()).into_any()] };
+                    let now = c.now_us();
+                    let mut rows = vec![row("status", format!("{:?}", s.status).to_lowercase()).into_any()];
+                    match s.node.as_ref() {
+                        Some(n) => {
+                            rows.push(row("role", format!("{:?}", n.role()).to_lowercase()).into_any());
+                            rows.push(row("term", n.term().to_string()).into_any());
+                            rows.push(row("voted for", n.voted_for().map_or("nobody".into(), |v| format!("S{v}"))).into_any());
+                            rows.push(row("log", format!("{} entries, last term {}", n.log().last_index(), n.log().last_term())).into_any());
+                            rows.push(row("commit index", n.commit_index().to_string()).into_any());
+                            rows.push(row("applied index", n.applied_index().to_string()).into_any());
+                            rows.push(row("durable up to", n.stable_index().to_string()).into_any());
+                            rows.push(row("knows leader", n.leader_id().map_or("none".into(), |l| format!("S{l}"))).into_any());
+                            rows.push(row("configuration", n.membership().describe()).into_any());
+                            if n.role() != raft_core::types::Role::Leader {
+                                let left = n.election_deadline_us().saturating_sub(now) as f64 / 1000.0;
+                                rows.push(row("election timer", format!("{} left of {}", fmt_time_ms(left), fmt_time_ms(n.election_timeout_us() as f64 / 1000.0))).into_any());
+                            }
+                            if !n.votes().is_empty() {
+                                rows.push(row("votes held", n.votes().iter().map(|v| format!("S{v}")).collect::<Vec<_>>().join(", ")).into_any());
+                            }
+                            for (peer, p) in n.progress() {
+                                rows.push(row("follower", format!("S{peer}: next {} · match {}", p.next_index, p.match_index)).into_any());
+                            }
+                        }
+                        None => {
+                            rows.push(row("durable term", s.disk.term.to_string()).into_any());
+                            rows.push(row("durable log", format!("{} entries", s.disk.log.last_index())).into_any());
+                        }
+                    }
+                    rows.push(row("position", format!("[{},{}]", s.machines.escort.pos.x, s.machines.escort.pos.y)).into_any());
+                    rows.push(row("array", format!("{:?}", s.machines.array.values)).into_any());
+                    rows
+                })}
+            </tbody></table>
+            <div class="buttons" role="group" aria-label=format!("Actions on S{id}")>
+                {move || match status() {
+                    Some(Status::Up) => view! {
+                        <button class="danger" on:click=move |_| act(Command::Crash { node: id })>"Kill (k)"</button>
+                        <button on:click=move |_| act(Command::Pause { node: id })>"Pause (p)"</button>
+                        <button on:click=move |_| act(Command::Timeout { node: id })>"Time out (t)"</button>
+                        <button on:click=move |_| act(Command::RemoveNode { node: id })>"Remove from cluster"</button>
+                    }.into_any(),
+                    Some(Status::Paused) => view! {
+                        <button class="danger" on:click=move |_| act(Command::Crash { node: id })>"Kill (k)"</button>
+                        <button class="primary" on:click=move |_| act(Command::Resume { node: id })>"Resume (p)"</button>
+                    }.into_any(),
+                    Some(Status::Crashed) => view! {
+                        <button class="primary" on:click=move |_| act(Command::Restart { node: id })>"Restart (r)"</button>
+                        <button on:click=move |_| act(Command::RemoveNode { node: id })>"Remove from cluster"</button>
+                    }.into_any(),
+                    _ => view! { <span class="hint">"Removed from the cluster."</span> }.into_any(),
+                }}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn MessageInspector(sim: Sim, id: u64) -> impl IntoView {
+    let env = move || sim.with(|c| c.in_flight().find(|e| e.id == id).cloned());
+    let act = move |cmd: Command| {
+        let _ = sim.apply(cmd);
+    };
+    view! {
+        <div class="inspect">
+            {move || match env() {
+                None => view! { <p class="hint">{format!("Message #{id} is no longer in flight (delivered or dropped).")}</p> }.into_any(),
+                Some(e) => {
+                    let payload = serde_json::to_string_pretty(&e.msg).unwrap_or_default();
+                    view! {
+                        <h3>{format!("{} #{id}", e.msg.kind())}</h3>
+                        <table class="kv"><tbody>
+                            {row("from", endpoint_name(e.from))}
+                            {row("to", endpoint_name(e.to))}
+                            {row("sent at", fmt_time_ms(e.sent_us as f64 / 1000.0))}
+                            {row("arrives at", fmt_time_ms(e.deliver_us as f64 / 1000.0))}
+                        </tbody></table>
+                        <pre class="payload">{payload}</pre>
+                        <div class="buttons" role="group" aria-label="Actions on this message">
+                            <button class="danger" on:click=move |_| act(Command::DropMessage { id })>"Drop (d)"</button>
+                            <button on:click=move |_| act(Command::DuplicateMessage { id })>"Duplicate"</button>
+                            <button on:click=move |_| act(Command::DelayMessage { id, delay_ms: 100.0 })>"Delay 100 ms"</button>
+                        </div>
+                    }.into_any()
+                }
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,10 @@
+//! One file per view.
+
+pub mod actions;
+pub mod cluster;
+pub mod formation;
+pub mod help;
+pub mod inspector;
+pub mod logs;
+pub mod panels;
+pub mod toolbar;

@@ -1,0 +1,51 @@
+//! The header: play/pause, single step, speed, virtual time, and the last refused action.
+
+use crate::geometry::fmt_time_ms;
+use crate::sim::{Sim, SPEEDS};
+use leptos::prelude::*;
+
+#[component]
+pub fn Toolbar(sim: Sim) -> impl IntoView {
+    let time = move || fmt_time_ms(sim.with(|c| c.now_us()) as f64 / 1000.0);
+    let leader = move || {
+        sim.with(|c| match c.leader() {
+            Some(l) => format!("leader S{} · term {}", l.id(), l.term()),
+            None => format!("no leader · term {}", c.max_term()),
+        })
+    };
+    let toggle = move |_| sim.playing.update(|p| *p = !*p);
+    let step = move |_| {
+        sim.playing.set(false);
+        sim.step();
+    };
+    let on_speed = move |ev| {
+        let v: f64 = event_target_value(&ev).parse().unwrap_or(crate::sim::SPEED_DEFAULT);
+        sim.speed.set(v);
+    };
+    view! {
+        <header class="toolbar">
+            <h1 class="brand"><span class="logo" aria-hidden="true"></span>"Raft Escort"</h1>
+            <div class="transport" role="group" aria-label="Time controls">
+                <button class="primary" id="play" on:click=toggle
+                    aria-label=move || if sim.playing.get() { "Pause (space)" } else { "Play (space)" }
+                    title="Space">
+                    {move || if sim.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
+                </button>
+                <button id="step" on:click=step aria-label="Step to the next event (n)" title="n">"⏭ Step"</button>
+                <label class="speed">
+                    <span>"Speed"</span>
+                    <select id="speed" aria-label="Simulation speed" on:change=on_speed
+                        prop:value=move || sim.speed.get().to_string()>
+                        {SPEEDS.iter().map(|(v, label)| view! { <option value=v.to_string()>{*label}</option> }).collect_view()}
+                    </select>
+                </label>
+                <span class="clock" aria-label="Virtual time" id="clock">{time}</span>
+            </div>
+            <div class="status-line" aria-live="polite" id="status-line">{leader}</div>
+            <div class="notice" role="status" aria-live="polite">
+                {move || sim.notice.get().map(|n| view! { <span class="error" id="notice">{n}</span> })}
+            </div>
+            <button class="help-button" aria-label="Keyboard shortcuts (?)" on:click=move |_| sim.help_open.set(true)>"?"</button>
+        </header>
+    }
+}
