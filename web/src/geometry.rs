@@ -18,16 +18,19 @@ pub fn node_radius(n: usize) -> f64 {
     (gap * 0.8).clamp(9.0, 40.0)
 }
 
-/// A distinct, stable hue per term (golden-angle steps), so neighbouring terms never look alike.
+/// Hues for terms: distinct neighbours, and none of them the leader's green or the candidate's amber, so a
+/// term colour is never mistaken for a role.
+const TERM_HUES: [f64; 8] = [212.0, 330.0, 265.0, 185.0, 12.0, 290.0, 198.0, 350.0];
+
 pub fn term_hue(term: u64) -> f64 {
-    (term as f64 * 137.508) % 360.0
+    TERM_HUES[(term as usize).wrapping_sub(1) % TERM_HUES.len()]
 }
 
 pub fn term_color(term: u64) -> String {
     if term == 0 {
-        "hsl(210, 10%, 80%)".into()
+        "hsl(210, 10%, 70%)".into()
     } else {
-        format!("hsl({:.0}, 65%, 55%)", term_hue(term))
+        format!("hsl({:.0}, 60%, 48%)", term_hue(term))
     }
 }
 
@@ -35,7 +38,7 @@ pub fn term_fill(term: u64) -> String {
     if term == 0 {
         "hsl(210, 10%, 94%)".into()
     } else {
-        format!("hsl({:.0}, 70%, 90%)", term_hue(term))
+        format!("hsl({:.0}, 75%, 92%)", term_hue(term))
     }
 }
 

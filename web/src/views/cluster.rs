@@ -170,25 +170,26 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
                 let st = state();
                 let (status, role, term, vote, votes, quorum, timer, member) =
                     st.unwrap_or((Status::Crashed, None, 0, None, 0, 0, None, false));
-                let ring_color = term_color(term);
+                let term_ink = term_color(term);
+                let roomy = r >= 16.0;
                 view! {
                     <circle class="halo" cx=x cy=y r=r + 7.0 />
-                    <circle class="body" cx=x cy=y r=r style=format!("--term: {ring_color}") />
+                    <circle class="body" cx=x cy=y r=r />
                     {timer.map(|f| view! { <path class="timer" d=arc_path(x, y, r + 4.0, f) /> })}
                     <text class="name" x=x y=y - r * 0.12 text-anchor="middle" font-size=(r * 0.55).max(9.0)>{format!("S{id}")}</text>
-                    {(r >= 16.0).then(|| view! {
-                        <text class="term" x=x y=y + r * 0.45 text-anchor="middle" font-size=(r * 0.34).max(8.0)>{format!("term {term}")}</text>
+                    {roomy.then(|| view! {
+                        <text class="term" x=x y=y + r * 0.45 text-anchor="middle" font-size=(r * 0.34).max(8.0) fill=term_ink>{format!("term {term}")}</text>
                     })}
-                    {(role == Some(Role::Leader)).then(|| view! { <text class="crown" x=x y=y - r - 10.0 text-anchor="middle">"★"</text> })}
-                    {(role == Some(Role::Candidate)).then(|| view! {
-                        <text class="votes" x=x y=y + r + 18.0 text-anchor="middle">{format!("votes {votes}/{quorum}")}</text>
+                    {(role == Some(Role::Leader)).then(|| view! { <text class="crown" x=x y=y - r - 8.0 text-anchor="middle" font-size=(r * 0.6).clamp(12.0, 20.0)>"★"</text> })}
+                    {(roomy && role == Some(Role::Candidate)).then(|| view! {
+                        <text class="votes" x=x y=y + r + 18.0 text-anchor="middle">{format!("{votes} of {quorum} votes")}</text>
                     })}
-                    {(role == Some(Role::Follower) && status != Status::Crashed).then(|| vote.map(|v| view! {
+                    {(roomy && role == Some(Role::Follower) && status != Status::Crashed).then(|| vote.map(|v| view! {
                         <text class="vote" x=x y=y + r + 18.0 text-anchor="middle">{format!("voted S{v}")}</text>
                     })).flatten()}
                     {(status == Status::Crashed).then(|| view! { <text class="cross" x=x y=y + r * 0.35 text-anchor="middle" font-size=r * 1.2>"✕"</text> })}
                     {(status == Status::Paused).then(|| view! { <text class="pause-mark" x=x + r * 0.8 y=y - r * 0.7 text-anchor="middle">"❚❚"</text> })}
-                    {(!member && status == Status::Up && role.is_some()).then(|| view! {
+                    {(roomy && !member && status == Status::Up && role.is_some()).then(|| view! {
                         <text class="learner" x=x y=y + r + 32.0 text-anchor="middle">"joining"</text>
                     })}
                 }

@@ -5,14 +5,17 @@ use crate::sim::{Selection, Sim};
 use leptos::prelude::*;
 use raft_core::sim::server::Status;
 
-/// Each node keeps its place in a V behind the formation's point; slot 0 is the point.
-fn slot_offset(slot: usize) -> (f64, f64) {
+/// Each node keeps its place in a V behind the formation's point; slot 0 is the point. Spacing shrinks for
+/// big clusters so the formation stays compact.
+fn slot_offset(slot: usize, n: usize) -> (f64, f64) {
     if slot == 0 {
         return (0.0, 0.0);
     }
+    let ranks = n.div_ceil(2).max(1) as f64;
+    let spacing = 2.2 * (6.0 / ranks).min(1.0);
     let rank = slot.div_ceil(2) as f64;
     let side = if slot % 2 == 1 { -1.0 } else { 1.0 };
-    (-2.2 * rank, side * 2.2 * rank)
+    (-spacing * rank, side * spacing * rank)
 }
 
 #[component]
@@ -33,9 +36,10 @@ pub fn FormationView(sim: Sim) -> impl IntoView {
         let (min_x, max_x) = xs.fold((i64::MAX, i64::MIN), |(a, b), v| (a.min(v), b.max(v)));
         let ys: Vec<i64> = ys.collect();
         let (min_y, max_y) = (*ys.iter().min().unwrap_or(&0), *ys.iter().max().unwrap_or(&0));
-        let w = ((max_x - min_x) as f64 + 24.0).max(60.0);
+        // Room for the formation behind its point (left) and the target's label (right).
+        let w = ((max_x - min_x) as f64 + 40.0).max(60.0);
         let h = ((max_y - min_y) as f64 + 24.0).max(w * 0.3);
-        let cx = (max_x + min_x) as f64 / 2.0;
+        let cx = (max_x + min_x) as f64 / 2.0 + 4.0;
         let cy = (max_y + min_y) as f64 / 2.0;
         (cx - w / 2.0, cy - h / 2.0, w, h)
     };
@@ -63,7 +67,7 @@ pub fn FormationView(sim: Sim) -> impl IntoView {
                         </g>
                         {positions.into_iter().map(|p| {
                             let slot = ids.iter().position(|i| *i == p.node).unwrap_or(0);
-                            let (ox, oy) = slot_offset(slot);
+                            let (ox, oy) = slot_offset(slot, ids.len());
                             let (cx, cy) = (p.x as f64 + ox * unit, p.y as f64 + oy * unit);
                             let class = match (p.status, p.leader) {
                                 (Status::Crashed, _) => "escort down",
@@ -71,12 +75,13 @@ pub fn FormationView(sim: Sim) -> impl IntoView {
                                 _ => "escort follower",
                             };
                             let id = p.node;
+                            let k = (6.0 / ids.len().div_ceil(2).max(1) as f64).min(1.0);
                             let sel = sim.selection.get_untracked() == Selection::Node(id);
                             view! {
                                 <g class=class class:selected=sel on:click=move |_| sim.selection.set(Selection::Node(id))
                                     aria-label=format!("S{id} at [{},{}]", p.x, p.y) role="img">
-                                    <circle cx=cx cy=cy r=unit * 1.6 />
-                                    <text x=cx y=cy + unit * 0.7 text-anchor="middle" font-size=unit * 1.6>{format!("{id}")}</text>
+                                    <circle cx=cx cy=cy r=unit * 1.6 * k />
+                                    <text x=cx y=cy + unit * 0.7 * k text-anchor="middle" font-size=unit * 1.6 * k>{format!("{id}")}</text>
                                     {p.leader.then(|| view! { <text x=cx y=cy - unit * 2.2 text-anchor="middle" font-size=unit * 2.2 class="crown">"★"</text> })}
                                 </g>
                             }

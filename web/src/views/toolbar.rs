@@ -31,7 +31,7 @@ pub fn Toolbar(sim: Sim) -> impl IntoView {
                     title="Space">
                     {move || if sim.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
                 </button>
-                <button id="step" on:click=step aria-label="Step to the next event (n)" title="n">"⏭ Step"</button>
+                <button id="step" on:click=step aria-label="Step to the next event (n)" title="n">"Step ›"</button>
                 <label class="speed">
                     <span>"Speed"</span>
                     <select id="speed" aria-label="Simulation speed" on:change=on_speed

@@ -1,0 +1,263 @@
+// End-to-end tests in headless Chromium against the release dist/, served from a sub-path.
+// Run by `./dev test`; screenshots go to screenshots/ (git-ignored) to be looked at.
+import { chromium, devices } from 'playwright-core';
+import fs from 'node:fs';
+import { serve } from './serve.mjs';
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = 'screenshots';
+fs.mkdirSync(SHOTS, { recursive: true });
+
+const server = await serve('dist');
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+});
+
+let failed = 0;
+const results = [];
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+
+/** Opens the app paused, so that tests move virtual time explicitly. Collects console errors. */
+async function open(options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.addInitScript(() => {
+    window.__frames = 0;
+    const raf = window.requestAnimationFrame.bind(window);
+    window.requestAnimationFrame = (cb) => { window.__frames++; return raf(cb); };
+  });
+  await page.goto(server.url);
+  await page.waitForFunction(() => window.raft && document.querySelector('svg.cluster'));
+  await page.evaluate(() => window.raft.pause());
+  return { page, context, errors };
+}
+
+const R = (page, expr, ...args) => page.evaluate(expr, ...args);
+const advance = (page, ms) => R(page, (ms) => window.raft.advance(ms), ms);
+const leaderOf = (page) => R(page, () => window.raft.status().leader);
+
+async function test(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failed++;
+    results.push(`FAIL ${name}: ${e.message}`);
+  }
+  console.log(results[results.length - 1]);
+}
+
+await test('page loads with no console errors, from a sub-path', async () => {
+  const { page, context, errors } = await open();
+  assert(server.url.includes('/raft-escort/'), 'served under a sub-path');
+  await page.evaluate(() => window.raft.play());
+  await page.waitForTimeout(1500);
+  assert((await R(page, () => window.raft.status().time_ms)) > 0, 'time moves while playing');
+  assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+  await context.close();
+});
+
+await test('a leader is elected and shown', async () => {
+  const { page, context } = await open();
+  await advance(page, 2000);
+  const leader = await leaderOf(page);
+  assert(leader, 'no leader after 2 s');
+  await page.waitForFunction((l) => document.querySelector('#status-line').textContent.includes(`leader S${l}`), leader);
+  await page.waitForSelector(`g.node.leader[data-node="${leader}"]`);
+  await context.close();
+});
+
+await test('killing the leader in the UI elects another, and the formation marches on', async () => {
+  const { page, context } = await open();
+  await advance(page, 6000);
+  const old = await R(page, () => window.raft.status());
+  const before = await R(page, () => window.raft.positions());
+  const maxX = Math.max(...before.map((p) => p.x));
+  assert(maxX > 0, 'the escort has started marching');
+  await page.click(`g.node[data-node="${old.leader}"]`);
+  await page.click('.inspect button:has-text("Kill")');
+  await page.waitForSelector(`g.node.down[data-node="${old.leader}"]`);
+  await advance(page, 4000);
+  const now = await R(page, () => window.raft.status());
+  assert(now.leader && now.leader !== old.leader, `new leader expected, got ${now.leader}`);
+  assert(now.term > old.term, `term must grow: ${old.term} → ${now.term}`);
+  const after = await R(page, () => window.raft.positions());
+  const live = after.filter((p) => p.status === 'up');
+  assert(live.every((p) => p.x >= maxX), `formation went back: ${JSON.stringify(live)} (was at ${maxX})`);
+  assert(live.every((p) => p.steps === p.x), 'each step applied exactly once');
+  await context.close();
+});
+
+await test('a minority partition made in the UI cannot commit; heal rolls its writes back', async () => {
+  const { page, context } = await open();
+  await R(page, () => window.raft.configure({ march: false }));
+  await advance(page, 2000);
+  const { leader, term } = await R(page, () => window.raft.status());
+  const follower = (await R(page, () => window.raft.nodes())).find((n) => n.id !== leader).id;
+  // Leader and one follower to group B, the other three stay in A.
+  await page.click(`.group-chip[data-node="${leader}"]`);
+  await page.click(`.group-chip[data-node="${follower}"]`);
+  await page.click('#partition-apply');
+  await page.waitForSelector('.banner.partition');
+  await page.fill('#send-text', 'minority write');
+  await page.selectOption('#send-to', String(leader));
+  await page.click('#send-submit');
+  await advance(page, 1500);
+  let log = await R(page, (l) => window.raft.log(l), leader);
+  const stuck = log.filter((e) => e.text === 'msg: minority write');
+  assert(stuck.length === 1 && !stuck[0].committed, 'the old leader holds the write uncommitted');
+  const s = await R(page, () => window.raft.status());
+  assert(s.leader !== leader && s.term > term, 'the majority elected a new leader');
+  await page.click('#heal');
+  await advance(page, 3000);
+  log = await R(page, (l) => window.raft.log(l), leader);
+  const kept = log.filter((e) => e.text === 'msg: minority write');
+  assert(kept.length === 1 && kept[0].committed && kept[0].term > term,
+    `the old-term copy was rolled back and the retried write committed once in a newer term: ${JSON.stringify(kept)}`);
+  assert((await R(page, () => window.raft.violations())).length === 0, 'no invariant violated');
+  await context.close();
+});
+
+await test('array set and a redirected message reach every live node', async () => {
+  const { page, context } = await open();
+  await advance(page, 2000);
+  const leader = await leaderOf(page);
+  const follower = (await R(page, () => window.raft.nodes())).find((n) => n.id !== leader).id;
+  await page.fill('#set-index', '2');
+  await page.fill('#set-value', '7');
+  await page.click('#set-submit');
+  await page.fill('#send-text', 'hello followers');
+  await page.selectOption('#send-to', String(follower));
+  await page.click('#send-submit');
+  await advance(page, 2000);
+  const arrays = await R(page, () => window.raft.array());
+  assert(arrays.every((a) => JSON.stringify(a.values) === '[0,0,7,0,0]'), 'array on every node: ' + JSON.stringify(arrays));
+  const msgs = await R(page, () => window.raft.messages());
+  assert(msgs.every((m) => m.values.includes('hello followers')), 'message on every node');
+  const reqs = await R(page, () => window.raft.requests());
+  const sent = reqs.find((r) => r.op.text === 'hello followers');
+  assert(sent.redirects >= 1 && sent.path[0] === follower && sent.status.status === 'applied', 'redirected: ' + JSON.stringify(sent));
+  await page.waitForSelector('#requests li:has-text("redirect")');
+  await context.close();
+});
+
+await test('hostile text is shown as text', async () => {
+  const { page, context } = await open();
+  await advance(page, 2000);
+  const evil = '<img src=x onerror="window.__pwned=1">';
+  await page.fill('#send-text', evil);
+  await page.click('#send-submit');
+  await advance(page, 2000);
+  await page.waitForFunction((t) => document.querySelector('#message-log').textContent.includes(t), evil);
+  assert((await page.$$('#message-log img, .logs img')).length === 0, 'no img element was created');
+  assert(!(await R(page, () => window.__pwned)), 'no script ran');
+  assert((await page.textContent('.logs')).includes('msg: <img'), 'the log shows the text');
+  await context.close();
+});
+
+await test('bad input gets a clear message; bad API calls throw; the page keeps working', async () => {
+  const { page, context, errors } = await open();
+  await page.fill('#set-index', 'abc');
+  await page.click('#set-submit');
+  assert((await page.textContent('#set-error')).includes('whole number'), 'non-number refused');
+  await page.fill('#set-index', '99');
+  await page.click('#set-submit');
+  assert((await page.textContent('#set-error')).includes('between 0 and 4'), 'out of range refused');
+  await page.fill('#send-text', 'x'.repeat(300));
+  await page.click('#send-submit');
+  assert((await page.textContent('#send-error')).includes('at most 280'), 'over-long text refused');
+  await page.fill('#tune-election_timeout_min_ms', '400');
+  await page.fill('#tune-election_timeout_max_ms', '300');
+  await page.click('#tune-apply');
+  assert((await page.textContent('#tune-error')).includes('above its max'), 'min > max refused');
+  await page.fill('#tune-election_timeout_min_ms', '40');
+  await page.fill('#tune-election_timeout_max_ms', '300');
+  await page.click('#tune-apply');
+  assert((await page.textContent('#tune-error')).includes('longer than the heartbeat'), 'election ≤ heartbeat refused');
+  for (const call of ['window.raft.kill("x")', 'window.raft.kill(99)', 'window.raft.set(1.5, 2)', 'window.raft.partition("nope")',
+                      'window.raft.configure({loss_pct: 300})', 'window.raft.advance(-1)', 'window.raft.send(42)']) {
+    const msg = await R(page, (c) => { try { eval(c); return null; } catch (e) { return e instanceof Error ? e.message : 'not an Error'; } }, call);
+    assert(msg && msg.startsWith('raft.'), `${call} should throw a clear Error, got ${msg}`);
+  }
+  await advance(page, 2000);
+  assert(await leaderOf(page), 'still works after bad input');
+  assert(errors.length === 0, 'no console errors: ' + errors.join(' | '));
+  await context.close();
+});
+
+await test('keyboard: shortcuts, help overlay, nothing scheduled while paused', async () => {
+  const { page, context } = await open();
+  await page.keyboard.press('?');
+  await page.waitForSelector('[role=dialog]');
+  await page.keyboard.press('Escape');
+  assert(!(await page.$('[role=dialog]')), 'Escape closes the help');
+  await page.waitForTimeout(300);
+  const frames = await R(page, () => window.__frames);
+  await page.waitForTimeout(700);
+  assert((await R(page, () => window.__frames)) === frames, 'no animation frame while paused');
+  await page.keyboard.press(' ');
+  await page.waitForTimeout(500);
+  assert((await R(page, () => window.__frames)) > frames, 'space plays');
+  await page.keyboard.press(' ');
+  await advance(page, 2000);
+  const leader = await leaderOf(page);
+  await page.keyboard.press('l');
+  await page.keyboard.press('k');
+  await page.waitForSelector(`g.node.down[data-node="${leader}"]`);
+  await page.keyboard.press('r');
+  await page.waitForSelector(`g.node[data-node="${leader}"]:not(.down)`);
+  // Tab reaches a node and Enter selects it.
+  await page.focus(`g.node[data-node="1"]`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.inspect h3:has-text("Server S1")');
+  await context.close();
+});
+
+await test('touch: a tap selects a node on a phone', async () => {
+  const { page, context } = await open({ ...devices['Pixel 7'] });
+  await advance(page, 2000);
+  await page.tap('g.node[data-node="2"]');
+  await page.waitForSelector('.inspect h3:has-text("Server S2")');
+  await page.tap('.inspect button:has-text("Time out")');
+  await advance(page, 1000);
+  await context.close();
+});
+
+await test('screenshots at projector and phone sizes', async () => {
+  for (const [name, opts] of [['projector', { viewport: { width: 1920, height: 1080 } }], ['phone', { ...devices['Pixel 7'] }]]) {
+    const { page, context } = await open(opts);
+    await advance(page, 5000);
+    await page.fill('#send-text', 'hello, Raft');
+    await page.click('#send-submit');
+    await advance(page, 1000);
+    await R(page, () => window.raft.kill(window.raft.status().leader));
+    await advance(page, 180);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${SHOTS}/${name}.png` });
+    await page.screenshot({ path: `${SHOTS}/${name}-full.png`, fullPage: true });
+    await context.close();
+  }
+});
+
+await test('fifty-one nodes fit and run', async () => {
+  const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
+  await page.fill('#reset-size', '51');
+  await page.click('#reset');
+  await advance(page, 3000);
+  assert((await page.$$('g.node')).length === 51, '51 nodes drawn');
+  assert(await leaderOf(page), 'a leader among 51');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${SHOTS}/fifty-one.png` });
+  assert(errors.length === 0, errors.join(' | '));
+  await context.close();
+});
+
+await browser.close();
+server.close();
+console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
