@@ -6,6 +6,7 @@ pub mod frame;
 pub mod geometry;
 pub mod input;
 pub mod keys;
+pub mod permalink;
 pub mod sim;
 pub mod views;
 
@@ -22,6 +23,7 @@ pub fn default_config() -> SimConfig {
 pub fn App() -> impl IntoView {
     let sim = Sim::new(default_config());
     provide_context(sim);
+    permalink::load_from_location(sim);
     api::install(sim);
     keys::install(sim);
     frame::start(sim);

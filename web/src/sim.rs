@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 use raft_core::sim::view::StatusView;
+use raft_core::sim::Timed;
 use raft_core::{Cluster, Command, SimConfig};
+use serde::{Deserialize, Serialize};
 
 /// Virtual time per real time. 1/20: a 50 ms heartbeat takes a second on screen, a message is seen flying.
 pub const SPEED_DEFAULT: f64 = 0.05;
@@ -40,6 +42,21 @@ pub struct Sim {
     /// The last refused action, shown in the toolbar.
     pub notice: RwSignal<Option<String>>,
     pub help_open: RwSignal<bool>,
+    /// The tape: every command of the furthest run so far. Scrubbing back replays it; playing forward from
+    /// an earlier time re-applies it, so time travel shows the same run. A new command in the past cuts the
+    /// tape there.
+    tape: StoredValue<Vec<Timed>, LocalStorage>,
+    /// The furthest virtual time reached.
+    pub horizon_us: RwSignal<u64>,
+}
+
+/// A run as a permalink carries it: the starting config, the commands, and the time to show.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Permalink {
+    pub config: SimConfig,
+    pub commands: Vec<Timed>,
+    pub at_us: u64,
 }
 
 impl Sim {
@@ -53,6 +70,8 @@ impl Sim {
             selection: RwSignal::new(Selection::None),
             notice: RwSignal::new(None),
             help_open: RwSignal::new(false),
+            tape: StoredValue::new_local(Vec::new()),
+            horizon_us: RwSignal::new(0),
         }
     }
 
@@ -73,9 +92,18 @@ impl Sim {
 
     /// The one way the UI changes the cluster.
     pub fn apply(&self, cmd: Command) -> Result<(), String> {
-        let result = self.cluster.try_update_value(|c| c.apply(cmd)).unwrap_or(Err("the simulator is gone".into()));
+        let now = self.cluster.with_value(|c| c.now_us());
+        if now < self.horizon_us.get_untracked() {
+            // A new action in the past: the future on the tape no longer happens.
+            self.tape.update_value(|t| t.retain(|c| c.at_us <= now));
+            self.horizon_us.set(now);
+        }
+        let result = self.cluster.try_update_value(|c| c.apply(cmd.clone())).unwrap_or(Err("the simulator is gone".into()));
         match &result {
-            Ok(()) => self.notice.set(None),
+            Ok(()) => {
+                self.tape.update_value(|t| t.push(Timed { at_us: now, command: cmd }));
+                self.notice.set(None)
+            }
             Err(e) => self.notice.set(Some(e.clone())),
         }
         self.changed();
@@ -90,25 +118,94 @@ impl Sim {
         }
     }
 
+    /// Runs forward, re-applying commands from the tape that fall in this stretch (after a scrub back).
     pub fn advance_us(&self, virtual_us: u64) {
+        let tape = self.tape.get_value();
         self.cluster.update_value(|c| {
-            let t = c.now_us() + virtual_us;
-            c.run_until(t);
+            let from = c.now_us();
+            let to = from + virtual_us;
+            let done = c.recorded().len();
+            for t in tape.iter().skip(done).filter(|t| t.at_us <= to) {
+                c.run_until(t.at_us);
+                let _ = c.apply(t.command.clone());
+            }
+            c.run_until(to);
         });
+        self.horizon_us.update(|h| *h = (*h).max(self.cluster.with_value(|c| c.now_us())));
         self.changed();
     }
 
-    /// Single step: to the next event.
+    /// Single step: to the next event (or the next command on the tape, if it comes first).
     pub fn step(&self) -> bool {
-        let moved = self.cluster.try_update_value(|c| c.step_event()).unwrap_or(false);
+        let tape = self.tape.get_value();
+        let moved = self
+            .cluster
+            .try_update_value(|c| {
+                let next_cmd = tape.get(c.recorded().len()).filter(|t| c.next_event_us().is_none_or(|e| t.at_us <= e));
+                match next_cmd {
+                    Some(t) => {
+                        c.run_until(t.at_us);
+                        c.apply(t.command.clone()).is_ok()
+                    }
+                    None => c.step_event(),
+                }
+            })
+            .unwrap_or(false);
+        self.horizon_us.update(|h| *h = (*h).max(self.cluster.with_value(|c| c.now_us())));
         self.changed();
         moved
+    }
+
+    /// Time travel: rebuilds the run from its start config and the tape up to `t_us`.
+    pub fn scrub_to(&self, t_us: u64) {
+        let cfg = self.cluster.with_value(|c| c.initial_config().clone());
+        let Ok(mut c) = Cluster::new(cfg) else { return };
+        for t in self.tape.get_value().iter().filter(|t| t.at_us <= t_us) {
+            c.run_until(t.at_us);
+            let _ = c.apply(t.command.clone());
+        }
+        c.run_until(t_us);
+        self.cluster.set_value(c);
+        self.changed();
+    }
+
+    /// The run so far as a permalink (config, commands up to now, and now).
+    pub fn permalink(&self) -> Permalink {
+        self.cluster.with_value(|c| Permalink {
+            config: c.initial_config().clone(),
+            commands: c.recorded().to_vec(),
+            at_us: c.now_us(),
+        })
+    }
+
+    /// Loads a permalink: the same run, shown at the same time. Nothing changes if it is invalid.
+    pub fn load(&self, link: Permalink) -> Result<(), String> {
+        let mut c = Cluster::new(link.config)?;
+        for (i, t) in link.commands.iter().enumerate() {
+            if t.at_us < c.now_us() {
+                return Err(format!("command {} goes back in time", i + 1));
+            }
+            c.run_until(t.at_us);
+            c.apply(t.command.clone()).map_err(|e| format!("command {} ({}): {e}", i + 1, t.command.describe()))?;
+        }
+        if link.at_us > 86_400_000_000 {
+            return Err("the time in the link is too far ahead".into());
+        }
+        c.run_until(link.at_us.max(c.now_us()));
+        self.tape.set_value(link.commands);
+        self.horizon_us.set(c.now_us());
+        self.cluster.set_value(c);
+        self.selection.set(Selection::None);
+        self.changed();
+        Ok(())
     }
 
     /// Starts over with a new config (cluster size, seed, bugs).
     pub fn reset(&self, cfg: SimConfig) -> Result<(), String> {
         let cluster = Cluster::new(cfg)?;
         self.cluster.set_value(cluster);
+        self.tape.set_value(Vec::new());
+        self.horizon_us.set(0);
         self.selection.set(Selection::None);
         self.notice.set(None);
         self.changed();

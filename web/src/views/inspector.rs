@@ -13,7 +13,8 @@ pub fn Inspector(sim: Sim) -> impl IntoView {
         <h2>"Inspector"</h2>
         {move || match sim.selection.get() {
             Selection::None => view! {
-                <p class="hint">"Click a node or a message (pause first to catch one) to see everything about it."</p>
+                <p class="hint">"Click a node or a message (pause first to catch one) to see everything about it and act on it."</p>
+                <super::feed::Feed sim=sim />
             }.into_any(),
             Selection::Node(id) => view! { <NodeInspector sim=sim id=id /> }.into_any(),
             Selection::Message(id) => view! { <MessageInspector sim=sim id=id /> }.into_any(),

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod cluster;
+pub mod feed;
 pub mod formation;
 pub mod help;
 pub mod inspector;

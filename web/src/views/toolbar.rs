@@ -13,6 +13,11 @@ pub fn Toolbar(sim: Sim) -> impl IntoView {
             None => format!("no leader · term {}", c.max_term()),
         })
     };
+    let shared = RwSignal::new(false);
+    Effect::new(move |_| {
+        sim.version.track();
+        shared.set(false);
+    });
     let toggle = move |_| sim.playing.update(|p| *p = !*p);
     let step = move |_| {
         sim.playing.set(false);
@@ -40,6 +45,19 @@ pub fn Toolbar(sim: Sim) -> impl IntoView {
                     </select>
                 </label>
                 <span class="clock" aria-label="Virtual time" id="clock">{time}</span>
+                <input type="range" id="scrub" class="scrub" min="0" aria-label="Scrub through time"
+                    prop:max=move || (sim.horizon_us.get() / 1000).to_string()
+                    prop:value=move || (sim.with(|c| c.now_us()) / 1000).to_string()
+                    on:input=move |ev| {
+                        sim.playing.set(false);
+                        if let Ok(ms) = event_target_value(&ev).parse::<u64>() { sim.scrub_to(ms * 1000) }
+                    } />
+                <button id="share" aria-label="Put a link to this run in the address bar" on:click=move |_| {
+                    if crate::permalink::write(sim).is_some() {
+                        sim.notice.set(None);
+                        shared.set(true);
+                    }
+                }>{move || if shared.get() { "Link in address bar ✓" } else { "Share link" }}</button>
             </div>
             <div class="status-line" aria-live="polite" id="status-line">{leader}</div>
             <div class="notice" role="status" aria-live="polite">

@@ -1,0 +1,50 @@
+//! "What just happened": a short narration of recent elections and user actions, newest first, read from the
+//! simulator's history and its recorded commands.
+
+use crate::geometry::fmt_time_ms;
+use crate::sim::Sim;
+use leptos::prelude::*;
+use raft_core::sim::history::Outcome;
+use raft_core::Cluster;
+
+const FEED_LEN_MAX: usize = 8;
+
+fn ids(v: &[u32]) -> String {
+    v.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")
+}
+
+pub fn feed(c: &Cluster) -> Vec<(u64, String, &'static str)> {
+    let mut items: Vec<(u64, String, &'static str)> = Vec::new();
+    for e in c.history().elections.iter().rev().take(FEED_LEN_MAX) {
+        items.push((e.started_us, format!("S{} timed out and asks for votes in term {}", e.candidate, e.term), "election"));
+        if let Some(end) = e.ended_us {
+            let (text, class) = match e.outcome {
+                Outcome::Won => (format!("S{} won term {} with votes from {}", e.candidate, e.term, ids(&e.votes)), "won"),
+                Outcome::Split => (format!("S{} got no majority in term {}: split vote, it tries again", e.candidate, e.term), "split"),
+                Outcome::Lost => (format!("S{} heard from the leader of term {} and stood down", e.candidate, e.term), "lost"),
+                Outcome::Superseded => (format!("S{} saw a newer term and stood down", e.candidate), "lost"),
+                Outcome::Abandoned => (format!("S{} stopped while a candidate", e.candidate), "lost"),
+                Outcome::Pending => continue,
+            };
+            items.push((end, text, class));
+        }
+    }
+    for t in c.recorded().iter().rev().take(FEED_LEN_MAX) {
+        items.push((t.at_us, format!("you: {}", t.command.describe()), "command"));
+    }
+    items.sort_by(|a, b| b.0.cmp(&a.0));
+    items.truncate(FEED_LEN_MAX);
+    items
+}
+
+#[component]
+pub fn Feed(sim: Sim) -> impl IntoView {
+    view! {
+        <h3>"What just happened"</h3>
+        <ol class="feed" aria-live="polite" id="feed">
+            {move || sim.with(feed).into_iter().map(|(at, text, class)| view! {
+                <li class=class><span class="at">{fmt_time_ms(at as f64 / 1000.0)}</span>{text}</li>
+            }).collect_view()}
+        </ol>
+    }
+}
