@@ -19,7 +19,7 @@ const results = [];
 function assert(cond, msg) { if (!cond) throw new Error(msg); }
 
 /** Opens the app paused, so that tests move virtual time explicitly. Collects console errors. */
-async function open(options = {}) {
+async function open(options = {}, url = server.url) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   const errors = [];
@@ -30,7 +30,7 @@ async function open(options = {}) {
     const raf = window.requestAnimationFrame.bind(window);
     window.requestAnimationFrame = (cb) => { window.__frames++; return raf(cb); };
   });
-  await page.goto(server.url);
+  await page.goto(url);
   await page.waitForFunction(() => window.raft && document.querySelector('svg.cluster'));
   await page.evaluate(() => window.raft.pause());
   return { page, context, errors };
@@ -225,6 +225,50 @@ await test('touch: a tap selects a node on a phone', async () => {
   await page.waitForSelector('.inspect h3:has-text("Server S2")');
   await page.tap('.inspect button:has-text("Time out")');
   await advance(page, 1000);
+  await context.close();
+});
+
+await test('scrubbing back and forward in time shows the same run', async () => {
+  const { page, context } = await open();
+  await advance(page, 3000);
+  await R(page, () => window.raft.kill(window.raft.status().leader));
+  await advance(page, 5000 - (await R(page, () => window.raft.status().time_ms)));
+  const at5 = await R(page, () => ({ s: window.raft.status(), p: window.raft.positions() }));
+  const scrub = async (ms) => page.$eval('#scrub', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, ms);
+  await scrub(1000);
+  const at1 = await R(page, () => window.raft.status());
+  assert(Math.round(at1.time_ms) === 1000, `scrubbed to 1 s, got ${at1.time_ms}`);
+  assert(at1.up === 5, 'before the kill every node is up');
+  await scrub(5000);
+  const again = await R(page, () => ({ s: window.raft.status(), p: window.raft.positions() }));
+  assert(JSON.stringify(again.p) === JSON.stringify(at5.p) && again.s.leader === at5.s.leader && again.s.term === at5.s.term,
+    'back at 5 s the run is the same: ' + JSON.stringify([again.s, at5.s]));
+  await context.close();
+});
+
+await test('a permalink replays the same run; a damaged link gets a clear message', async () => {
+  const { page, context } = await open();
+  await advance(page, 3000);
+  await R(page, () => window.raft.set(1, 42));
+  await R(page, () => window.raft.kill(window.raft.status().leader));
+  await advance(page, 2500);
+  await page.click('#share');
+  const url = page.url();
+  assert(url.includes('#run='), 'the address holds the run');
+  const want = await R(page, () => ({ s: window.raft.status(), a: window.raft.array(), p: window.raft.positions() }));
+  const second = await open({}, url);
+  const got = await R(second.page, () => ({ s: window.raft.status(), a: window.raft.array(), p: window.raft.positions() }));
+  assert(JSON.stringify(got.a) === JSON.stringify(want.a) && JSON.stringify(got.p) === JSON.stringify(want.p)
+    && got.s.leader === want.s.leader && got.s.term === want.s.term && got.s.time_ms === want.s.time_ms,
+    'same run from the link: ' + JSON.stringify([got, want]));
+  await second.context.close();
+  const third = await open({}, server.url + '#run=%7B%22config%22%3A%7Bnodes');
+  await third.page.waitForSelector('#notice');
+  assert((await third.page.textContent('#notice')).includes('could not be read'), 'damaged link explained');
+  await advance(third.page, 2000);
+  assert(await leaderOf(third.page), 'a fresh cluster runs');
+  assert(third.errors.length === 0, third.errors.join(' | '));
+  await third.context.close();
   await context.close();
 });
 
