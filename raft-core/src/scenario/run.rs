@@ -2,7 +2,7 @@
 
 use super::refs::{resolve_command, Memory};
 use super::Scenario;
-use crate::sim::view::StatusView;
+use crate::sim::view::AllViews;
 use crate::sim::{Cluster, Command};
 use serde::Serialize;
 
@@ -21,7 +21,8 @@ pub struct Outcome {
     pub passed: bool,
     pub failures: Vec<String>,
     pub steps: Vec<StepReport>,
-    pub status: StatusView,
+    /// Every view of the cluster at the end of the scenario.
+    pub views: AllViews,
     #[serde(skip)]
     pub cluster: Option<Cluster>,
 }
@@ -75,7 +76,7 @@ pub fn run_scenario(scenario: &Scenario) -> Result<Outcome, String> {
         passed: failures.is_empty(),
         failures,
         steps,
-        status: cluster.status_view(),
+        views: cluster.all_views(),
         cluster: Some(cluster),
     })
 }

@@ -75,11 +75,37 @@ pub struct ValuesView<T: Serialize> {
     pub values: T,
 }
 
+/// Every view at once: what `raft-sim run` reports and scripts can diff.
+#[derive(Clone, Debug, Serialize)]
+pub struct AllViews {
+    pub status: StatusView,
+    pub nodes: Vec<NodeView>,
+    pub elections: Vec<crate::sim::history::Election>,
+    pub leaders: Vec<crate::sim::history::Leadership>,
+    pub positions: Vec<PositionView>,
+    pub arrays: Vec<ValuesView<Vec<i64>>>,
+    pub messages: Vec<ValuesView<Vec<String>>>,
+    pub violations: Vec<Violation>,
+}
+
 fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
 
 impl Cluster {
+    pub fn all_views(&self) -> AllViews {
+        AllViews {
+            status: self.status_view(),
+            nodes: self.node_views(),
+            elections: self.history.elections.clone(),
+            leaders: self.history.leaders.clone(),
+            positions: self.positions(),
+            arrays: self.arrays(),
+            messages: self.message_logs(),
+            violations: self.checker.violations().to_vec(),
+        }
+    }
+
     pub fn status_view(&self) -> StatusView {
         let leader = self.leader();
         StatusView {
