@@ -297,6 +297,20 @@ await test('fifty-one nodes fit and run', async () => {
   assert(await leaderOf(page), 'a leader among 51');
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${SHOTS}/fifty-one.png` });
+  // Budget: the reactive work of one animation frame (simulation + view updates, before the browser paints).
+  for (const n of [5, 51]) {
+    await page.fill('#reset-size', String(n));
+    await page.click('#reset');
+    await advance(page, 3000);
+    const ms = await R(page, async () => {
+      const flush = async () => { for (let k = 0; k < 20; k++) await Promise.resolve(); };
+      const t0 = performance.now();
+      for (let i = 0; i < 30; i++) { window.raft.advance(16); await flush(); }
+      return (performance.now() - t0) / 30;
+    });
+    console.log(`     frame_update_ms_${n}_nodes=${ms.toFixed(1)}`);
+    assert(ms < (n > 5 ? 60 : 15), `one frame of ${n} nodes takes ${ms.toFixed(1)} ms`);
+  }
   assert(errors.length === 0, errors.join(' | '));
   await context.close();
 });

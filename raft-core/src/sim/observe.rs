@@ -42,6 +42,10 @@ impl Cluster {
     pub fn in_flight(&self) -> impl Iterator<Item = &Envelope> {
         self.bus.in_flight.values()
     }
+    /// One message in flight, by id.
+    pub fn message(&self, id: u64) -> Option<&Envelope> {
+        self.bus.in_flight.get(&id)
+    }
     pub fn in_flight_count(&self) -> usize {
         self.bus.in_flight.len()
     }

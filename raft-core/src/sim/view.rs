@@ -22,7 +22,7 @@ pub struct StatusView {
     pub events: u64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NodeView {
     pub id: NodeId,
     pub status: Status,
@@ -43,14 +43,14 @@ pub struct NodeView {
     pub progress: Vec<ProgressView>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ProgressView {
     pub node: NodeId,
     pub next_index: LogIndex,
     pub match_index: LogIndex,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EntryView {
     pub index: LogIndex,
     pub term: Term,
@@ -58,7 +58,7 @@ pub struct EntryView {
     pub committed: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PositionView {
     pub node: NodeId,
     pub status: Status,
@@ -68,7 +68,7 @@ pub struct PositionView {
     pub leader: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ValuesView<T: Serialize> {
     pub node: NodeId,
     pub status: Status,

@@ -9,6 +9,11 @@ use raft_core::sim::server::Status;
 use raft_core::sim::Settings;
 use raft_core::{Command, PlantedBug, SimConfig};
 
+/// The ids of the cluster's nodes, as a memo: node pickers are rebuilt only when a node joins or leaves.
+fn live_ids(sim: Sim) -> Memo<Vec<u32>> {
+    Memo::new(move |_| sim.with(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect()))
+}
+
 fn apply_or_error(sim: Sim, cmd: Command, err: RwSignal<Option<String>>) {
     match sim.apply(cmd) {
         Ok(()) => err.set(None),
@@ -39,7 +44,7 @@ fn ClientActions(sim: Sim) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let (move_err, set_err, send_err) = (RwSignal::new(None), RwSignal::new(None), RwSignal::new(None));
-    let nodes = move || sim.with(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect::<Vec<_>>());
+    let nodes = live_ids(sim);
 
     let do_move = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -98,7 +103,7 @@ fn ClientActions(sim: Sim) -> impl IntoView {
                 <input aria-label="message text" id="send-text" placeholder="a message…" prop:value=text on:input=move |ev| text.set(event_target_value(&ev)) />
                 <select aria-label="send to node" id="send-to" on:change=move |ev| to.set(event_target_value(&ev))>
                     <option value="">"any node"</option>
-                    {move || nodes().into_iter().map(|n| view! { <option value=n.to_string()>{format!("to S{n}")}</option> }).collect_view()}
+                    {move || nodes.get().into_iter().map(|n| view! { <option value=n.to_string()>{format!("to S{n}")}</option> }).collect_view()}
                 </select>
                 <button type="submit" id="send-submit">"Send"</button>
                 {error_line(send_err, "send-error")}
@@ -113,11 +118,11 @@ fn NetworkActions(sim: Sim) -> impl IntoView {
     let groups = RwSignal::new(std::collections::BTreeMap::<u32, usize>::new());
     let (cut_from, cut_to) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let err = RwSignal::new(None);
-    let nodes = move || sim.with(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect::<Vec<_>>());
+    let nodes = live_ids(sim);
     let apply_partition = move |_| {
         let g = groups.get_untracked();
         let mut out: Vec<Vec<u32>> = vec![Vec::new(); 3];
-        for n in nodes() {
+        for n in nodes.get_untracked() {
             out[*g.get(&n).unwrap_or(&0)].push(n);
         }
         out.retain(|g| !g.is_empty());
@@ -128,7 +133,7 @@ fn NetworkActions(sim: Sim) -> impl IntoView {
     };
     let isolate_leader = move |_| {
         let Some(l) = sim.peek(|c| c.leader().map(|l| l.id())) else { return err.set(Some("there is no leader to isolate".into())) };
-        let rest: Vec<u32> = nodes().into_iter().filter(|n| *n != l).collect();
+        let rest: Vec<u32> = nodes.get().into_iter().filter(|n| *n != l).collect();
         apply_or_error(sim, Command::Partition { groups: vec![vec![l], rest] }, err);
     };
     let do_cut = move |_| {
@@ -145,7 +150,7 @@ fn NetworkActions(sim: Sim) -> impl IntoView {
         <fieldset class="card">
             <legend>"Network"</legend>
             <div class="partition-builder" role="group" aria-label="Partition groups">
-                {move || nodes().into_iter().map(|n| {
+                {move || nodes.get().into_iter().map(|n| {
                     let g = move || *groups.get().get(&n).unwrap_or(&0);
                     view! {
                         <button class=move || format!("group-chip g{}", g()) aria-label=move || format!("S{n} in group {}", ["A", "B", "C"][g()])
@@ -165,12 +170,12 @@ fn NetworkActions(sim: Sim) -> impl IntoView {
                 <span class="label">"Cut one way"</span>
                 <select aria-label="cut from" id="cut-from" on:change=move |ev| cut_from.set(event_target_value(&ev))>
                     <option value="">"from…"</option>
-                    {move || nodes().into_iter().map(|n| view! { <option value=n.to_string()>{format!("S{n}")}</option> }).collect_view()}
+                    {move || nodes.get().into_iter().map(|n| view! { <option value=n.to_string()>{format!("S{n}")}</option> }).collect_view()}
                 </select>
                 "→"
                 <select aria-label="cut to" id="cut-to" on:change=move |ev| cut_to.set(event_target_value(&ev))>
                     <option value="">"to…"</option>
-                    {move || nodes().into_iter().map(|n| view! { <option value=n.to_string()>{format!("S{n}")}</option> }).collect_view()}
+                    {move || nodes.get().into_iter().map(|n| view! { <option value=n.to_string()>{format!("S{n}")}</option> }).collect_view()}
                 </select>
                 <button id="cut-apply" on:click=do_cut>"Cut"</button>
             </div>

@@ -27,7 +27,7 @@ fn endpoint_pos(ids: &[NodeId], e: Endpoint) -> (f64, f64) {
 #[component]
 pub fn ClusterView(sim: Sim) -> impl IntoView {
     let ids = Memo::new(move |_| ring_ids(&sim));
-    let partition_banner = move || {
+    let partition_banner = Memo::new(move |_| {
         sim.with(|c| {
             let groups = c.partition_groups();
             let cuts = c.cuts();
@@ -43,7 +43,7 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
             }
             Some(format!("Network split: {}", parts.join(" | ")))
         })
-    };
+    });
     view! {
         <div class="cluster-wrap">
             <svg class="cluster" viewBox="0 0 600 600" role="img" aria-label="Raft cluster: nodes on a ring and the messages between them">
@@ -56,7 +56,7 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
                 <For each=move || ids.get() key=|id| *id children=move |id| view! { <NodeGlyph sim=sim id=id ids=ids /> } />
                 <Messages sim=sim ids=ids />
             </svg>
-            {move || partition_banner().map(|b| view! { <div class="banner partition" role="status">{b}</div> })}
+            {move || partition_banner.get().map(|b| view! { <div class="banner partition" role="status">{b}</div> })}
             <Legend />
         </div>
     }
@@ -64,7 +64,7 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
 
 #[component]
 fn Cuts(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
-    let lines = move || {
+    let lines = Memo::new(move |_| {
         let ids = ids.get();
         sim.with(|c| {
             let mut out: Vec<(NodeId, NodeId)> = c.cuts().iter().copied().collect();
@@ -83,13 +83,13 @@ fn Cuts(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
             }
             out
         })
-    };
+    });
     view! {
         <g class="cuts" aria-hidden="true">
             {move || {
                 let ids = ids.get();
                 let r = node_radius(ids.len());
-                lines().into_iter().map(|(a, b)| {
+                lines.get().into_iter().map(|(a, b)| {
                     let pa = endpoint_pos(&ids, Endpoint::Node(a));
                     let pb = endpoint_pos(&ids, Endpoint::Node(b));
                     let s = along(pa, pb, r + 4.0, r + 4.0, 0.0);
@@ -114,10 +114,11 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
         let i = ids.iter().position(|x| *x == id).unwrap_or(0);
         (ring_pos(i, ids.len()), node_radius(ids.len()))
     };
-    let state = move || {
+    // What the glyph shows, as a memo: its DOM is rebuilt only when one of these changes. The timer arc,
+    // which moves every frame, is a separate attribute below.
+    let state = Memo::new(move |_| {
         sim.with(|c| {
             let s = c.server(id)?;
-            let now = c.now_us();
             let n = s.node.as_ref();
             let quorum = n.map_or(0, |n| n.membership().quorum());
             Some((
@@ -127,17 +128,20 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
                 n.and_then(|n| n.voted_for()),
                 n.map_or(0, |n| n.votes().len()),
                 quorum,
-                n.filter(|n| n.role() != Role::Leader).map(|n| {
-                    let left = n.election_deadline_us().saturating_sub(now) as f64;
-                    left / n.election_timeout_us().max(1) as f64
-                }),
                 n.is_some_and(|n| n.membership().contains(id)),
             ))
+        })
+    });
+    let timer = move || {
+        sim.with(|c| {
+            let n = c.node(id).filter(|n| n.role() != Role::Leader)?;
+            let left = n.election_deadline_us().saturating_sub(c.now_us()) as f64;
+            Some(left / n.election_timeout_us().max(1) as f64)
         })
     };
     let selected = move || sim.selection.get() == Selection::Node(id);
     let class = move || {
-        let Some((status, role, ..)) = state() else { return "node".to_string() };
+        let Some((status, role, ..)) = state.get() else { return "node".to_string() };
         let role = match (status, role) {
             (Status::Crashed, _) => "down",
             (_, Some(Role::Leader)) => "leader",
@@ -149,7 +153,7 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
         format!("node {role}{paused}{sel}")
     };
     let label = move || {
-        let Some((status, role, term, vote, votes, quorum, ..)) = state() else { return format!("S{id}") };
+        let Some((status, role, term, vote, votes, quorum, ..)) = state.get() else { return format!("S{id}") };
         let what = match (status, role) {
             (Status::Crashed, _) => "down".to_string(),
             (Status::Paused, _) => "paused".to_string(),
@@ -167,15 +171,14 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
             on:keydown=move |ev| if ev.key() == "Enter" || ev.key() == " " { ev.prevent_default(); select() }>
             {move || {
                 let ((x, y), r) = pos();
-                let st = state();
-                let (status, role, term, vote, votes, quorum, timer, member) =
-                    st.unwrap_or((Status::Crashed, None, 0, None, 0, 0, None, false));
+                let (status, role, term, vote, votes, quorum, member) =
+                    state.get().unwrap_or((Status::Crashed, None, 0, None, 0, 0, false));
                 let term_ink = term_color(term);
                 let roomy = r >= 16.0;
                 view! {
                     <circle class="halo" cx=x cy=y r=r + 7.0 />
                     <circle class="body" cx=x cy=y r=r />
-                    {timer.map(|f| view! { <path class="timer" d=arc_path(x, y, r + 4.0, f) /> })}
+                    <path class="timer" d=move || timer().map(|f| arc_path(x, y, r + 4.0, f)).unwrap_or_default() />
                     <text class="name" x=x y=y - r * 0.12 text-anchor="middle" font-size=(r * 0.55).max(9.0)>{format!("S{id}")}</text>
                     {roomy.then(|| view! {
                         <text class="term" x=x y=y + r * 0.45 text-anchor="middle" font-size=(r * 0.34).max(8.0) fill=term_ink>{format!("term {term}")}</text>
@@ -249,40 +252,47 @@ fn Messages(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
     let list = move || sim.with(|c| c.in_flight().map(|e| e.id).collect::<Vec<_>>());
     view! {
         <g class="messages">
-            <For each=list key=|id| *id children=move |mid| {
-                let sel = move || sim.selection.get() == Selection::Message(mid);
-                let geom = move || {
-                    let ids = ids.get();
-                    let r = node_radius(ids.len());
-                    sim.with(|c| {
-                        let e = c.in_flight().find(|e| e.id == mid)?;
-                        let t = trip_fraction(c.now_us(), e.sent_us, e.deliver_us);
-                        let a = endpoint_pos(&ids, e.from);
-                        let b = endpoint_pos(&ids, e.to);
-                        let ia = if matches!(e.from, Endpoint::Client(_)) { 36.0 } else { r };
-                        let ib = if matches!(e.to, Endpoint::Client(_)) { 36.0 } else { r };
-                        let p = along(a, b, ia, ib, t);
-                        let (kind, class) = message_class(&e.msg);
-                        Some((p, kind, class, e.msg.kind(), e.from, e.to))
-                    })
-                };
-                let size = move || (node_radius(ids.get().len()) * 0.22).clamp(4.0, 8.0);
-                view! {
-                    {move || geom().map(|((x, y), kind, class, name, from, to)| {
-                        let label = format!("{name} #{mid} from {} to {}", endpoint_name(from), endpoint_name(to));
-                        let cls = if sel() { format!("{class} selected") } else { class };
-                        view! {
-                            <g class=cls role="button" tabindex="-1" aria-label=label data-msg=mid
-                                on:click=move |_| sim.selection.set(Selection::Message(mid))>
-                                <circle class="hit" cx=x cy=y r=size() * 2.2 />
-                                {shape(kind, x, y, size())}
-                            </g>
-                        }
-                    })}
-                }
-            } />
+            <For each=list key=|id| *id children=move |mid| view! { <Flying sim=sim ids=ids mid=mid /> } />
         </g>
     }
+}
+
+/// One message in flight. Its shape and label are fixed when it is sent; each frame only moves it (one
+/// `transform` attribute), so hundreds of messages stay cheap.
+#[component]
+fn Flying(sim: Sim, ids: Memo<Vec<NodeId>>, mid: u64) -> impl IntoView {
+    let Some((kind, class, label)) = sim.peek(|c| {
+        c.message(mid).map(|e| {
+            let (kind, class) = message_class(&e.msg);
+            (kind, class, format!("{} #{mid} from {} to {}", e.msg.kind(), endpoint_name(e.from), endpoint_name(e.to)))
+        })
+    }) else {
+        return ().into_any();
+    };
+    let size = (node_radius(ids.get_untracked().len()) * 0.22).clamp(4.0, 8.0);
+    let transform = move || {
+        let ids = ids.get();
+        let r = node_radius(ids.len());
+        sim.with(|c| {
+            let e = c.message(mid)?;
+            let t = trip_fraction(c.now_us(), e.sent_us, e.deliver_us);
+            let a = endpoint_pos(&ids, e.from);
+            let b = endpoint_pos(&ids, e.to);
+            let ia = if matches!(e.from, Endpoint::Client(_)) { 36.0 } else { r };
+            let ib = if matches!(e.to, Endpoint::Client(_)) { 36.0 } else { r };
+            let (x, y) = along(a, b, ia, ib, t);
+            Some(format!("translate({x:.1} {y:.1})"))
+        })
+    };
+    let selected = move || sim.selection.get() == Selection::Message(mid);
+    view! {
+        <g class=class class:selected=selected role="button" tabindex="-1" aria-label=label data-msg=mid transform=transform
+            on:click=move |_| sim.selection.set(Selection::Message(mid))>
+            <circle class="hit" cx="0" cy="0" r=size * 2.2 />
+            {shape(kind, 0.0, 0.0, size)}
+        </g>
+    }
+    .into_any()
 }
 
 pub fn endpoint_name(e: Endpoint) -> String {

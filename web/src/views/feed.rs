@@ -39,10 +39,11 @@ pub fn feed(c: &Cluster) -> Vec<(u64, String, &'static str)> {
 
 #[component]
 pub fn Feed(sim: Sim) -> impl IntoView {
+    let items = Memo::new(move |_| sim.with(feed));
     view! {
         <h3>"What just happened"</h3>
         <ol class="feed" aria-live="polite" id="feed">
-            {move || sim.with(feed).into_iter().map(|(at, text, class)| view! {
+            {move || items.get().into_iter().map(|(at, text, class)| view! {
                 <li class=class><span class="at">{fmt_time_ms(at as f64 / 1000.0)}</span>{text}</li>
             }).collect_view()}
         </ol>

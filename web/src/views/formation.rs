@@ -20,17 +20,18 @@ fn slot_offset(slot: usize, n: usize) -> (f64, f64) {
 
 #[component]
 pub fn FormationView(sim: Sim) -> impl IntoView {
-    let data = move || {
+    // A memo: the plane is redrawn only when a position, the target or the trail changes.
+    let data = Memo::new(move |_| {
         sim.with(|c| {
             let positions = c.positions();
             let target = c.escort_target();
             let trail: Vec<(i64, i64)> = c.trail().iter().map(|p| (p.x, p.y)).collect();
             (positions, (target.x, target.y), trail)
         })
-    };
+    });
     // World bounds: the origin, the target, every node and the trail, with a margin.
     let view_box = move || {
-        let (positions, target, trail) = data();
+        let (positions, target, trail) = data.get();
         let xs = positions.iter().map(|p| p.x).chain([0, target.0]).chain(trail.iter().map(|t| t.0));
         let ys = positions.iter().map(|p| p.y).chain([0, target.1]).chain(trail.iter().map(|t| t.1));
         let (min_x, max_x) = xs.fold((i64::MAX, i64::MIN), |(a, b), v| (a.min(v), b.max(v)));
@@ -52,7 +53,7 @@ pub fn FormationView(sim: Sim) -> impl IntoView {
                 {move || {
                     let (x, y, w, h) = view_box();
                     let unit = w / 100.0;
-                    let (positions, target, trail) = data();
+                    let (positions, target, trail) = data.get();
                     let pts = trail.iter().map(|(x, y)| format!("{x},{y}")).collect::<Vec<_>>().join(" ");
                     let ids: Vec<u32> = positions.iter().map(|p| p.node).collect();
                     view! {
@@ -90,7 +91,7 @@ pub fn FormationView(sim: Sim) -> impl IntoView {
                 }}
             </svg>
             <p class="caption">{move || {
-                let (positions, target, _) = data();
+                let (positions, target, _) = data.get();
                 let lead = positions.iter().find(|p| p.leader).map(|p| format!("leader at [{},{}]", p.x, p.y));
                 format!("{} · target [{},{}]", lead.unwrap_or_else(|| "no leader: the formation waits".into()), target.0, target.1)
             }}</p>

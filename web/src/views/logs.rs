@@ -12,31 +12,37 @@ const ENTRIES_SHOWN_MAX: usize = 60;
 
 #[component]
 pub fn LogsView(sim: Sim) -> impl IntoView {
-    let ids = move || sim.with(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect::<Vec<_>>());
+    let ids = Memo::new(move |_| sim.with(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect::<Vec<_>>()));
     view! {
         <h2>"Logs" <span class="sub">"solid: committed · dashed: not yet committed · colour: term"</span></h2>
         <div class="logs" role="table" aria-label="Logs of every node">
-            <For each=ids key=|id| *id children=move |id| view! { <LogRow sim=sim id=id /> } />
+            <For each=move || ids.get() key=|id| *id children=move |id| view! { <LogRow sim=sim id=id /> } />
         </div>
     }
 }
 
 #[component]
 fn LogRow(sim: Sim, id: u32) -> impl IntoView {
-    let row = move || {
+    // Two memos: a cheap fingerprint read every frame, and the row's entries rebuilt only when it changes.
+    let fingerprint = Memo::new(move |_| {
         sim.with(|c| {
             let s = c.server(id)?;
-            let role = s.node.as_ref().map(|n| n.role());
-            let entries = c.log_view(id, ENTRIES_SHOWN_MAX);
-            let total = s.node.as_ref().map_or(s.disk.log.last_index(), |n| n.log().last_index());
+            let (last, chain, commit, role) = match s.node.as_ref() {
+                Some(n) => (n.log().last_index(), n.log().chain_at(n.log().last_index()), n.commit_index(), Some(n.role())),
+                None => (s.disk.log.last_index(), s.disk.log.chain_at(s.disk.log.last_index()), 0, None),
+            };
             let progress = c.leader().and_then(|l| l.progress().get(&id).copied());
-            let commit = s.node.as_ref().map_or(0, |n| n.commit_index());
-            Some((s.status, role, entries, total, progress, commit))
+            Some((s.status, role, last, chain, commit, progress))
         })
-    };
+    });
+    let row = Memo::new(move |_| {
+        let (status, role, total, _, commit, progress) = fingerprint.get()?;
+        let entries = sim.peek(|c| c.log_view(id, ENTRIES_SHOWN_MAX));
+        Some((status, role, entries, total, progress, commit))
+    });
     view! {
         <div class="log-row" role="row">
-            {move || row().map(|(status, role, entries, total, progress, commit)| {
+            {move || row.get().map(|(status, role, entries, total, progress, commit)| {
                 let label = match (status, role) {
                     (Status::Crashed, _) => "down",
                     (_, Some(Role::Leader)) => "leader",

@@ -11,6 +11,17 @@ const HISTORY_ROWS_MAX: usize = 12;
 
 #[component]
 pub fn Panels(sim: Sim) -> impl IntoView {
+    // Memos: a table's DOM is rebuilt only when its data changes, not every animation frame.
+    let nodes = Memo::new(move |_| sim.with(|c| c.node_views()));
+    let elections = Memo::new(move |_| sim.with(|c| c.history().elections.iter().rev().take(HISTORY_ROWS_MAX).cloned().collect::<Vec<_>>()));
+    let leaders = Memo::new(move |_| sim.with(|c| c.history().leaders.iter().rev().take(HISTORY_ROWS_MAX).cloned().collect::<Vec<_>>()));
+    let positions = Memo::new(move |_| sim.with(|c| c.positions()));
+    let arrays = Memo::new(move |_| sim.with(|c| c.arrays()));
+    let committed = Memo::new(move |_| sim.with(|c| {
+        let best = c.leader().map(|l| l.id()).or_else(|| c.servers().find(|s| s.node.is_some()).map(|s| s.id));
+        best.and_then(|id| c.server(id)).map(|s| s.machines.messages.messages.clone()).unwrap_or_default()
+    }));
+    let requests = Memo::new(move |_| sim.with(|c| c.requests().iter().rev().take(8).cloned().collect::<Vec<_>>()));
     view! {
         <Violations sim=sim />
         <div class="card panel" aria-label="Status">
@@ -31,7 +42,7 @@ pub fn Panels(sim: Sim) -> impl IntoView {
             <h2>"Nodes"</h2>
             <table class="grid"><thead><tr><th>"node"</th><th>"state"</th><th>"term"</th><th>"vote"</th><th>"commit"</th><th>"last"</th></tr></thead>
             <tbody>
-                {move || sim.with(|c| c.node_views()).into_iter().map(|n| {
+                {move || nodes.get().into_iter().map(|n| {
                     let state = match n.role { Some(r) if n.status == raft_core::sim::server::Status::Up => format!("{r:?}").to_lowercase(), _ => format!("{:?}", n.status).to_lowercase() };
                     view! { <tr><td>{format!("S{}", n.id)}</td><td>{state}</td><td>{n.term}</td><td>{n.vote.map_or("–".into(), |v| format!("S{v}"))}</td><td>{n.commit}</td><td>{n.last_index}</td></tr> }
                 }).collect_view()}
@@ -41,7 +52,7 @@ pub fn Panels(sim: Sim) -> impl IntoView {
             <h2>"Elections"</h2>
             <table class="grid" id="elections"><thead><tr><th>"term"</th><th>"candidate"</th><th>"votes"</th><th>"outcome"</th></tr></thead>
             <tbody>
-                {move || sim.with(|c| c.history().elections.iter().rev().take(HISTORY_ROWS_MAX).cloned().collect::<Vec<_>>()).into_iter().map(|e| {
+                {move || elections.get().into_iter().map(|e| {
                     let outcome = format!("{:?}", e.outcome).to_lowercase();
                     let class = format!("outcome-{outcome}");
                     view! { <tr class=class><td>{e.term}</td><td>{format!("S{}", e.candidate)}</td>
@@ -53,7 +64,7 @@ pub fn Panels(sim: Sim) -> impl IntoView {
             <h2>"Leaders"</h2>
             <table class="grid" id="leaders"><thead><tr><th>"term"</th><th>"leader"</th><th>"from"</th><th>"until"</th></tr></thead>
             <tbody>
-                {move || sim.with(|c| c.history().leaders.iter().rev().take(HISTORY_ROWS_MAX).cloned().collect::<Vec<_>>()).into_iter().map(|l| view! {
+                {move || leaders.get().into_iter().map(|l| view! {
                     <tr><td>{l.term}</td><td>{format!("S{}", l.leader)}</td><td>{fmt_time_ms(l.since_us as f64 / 1000.0)}</td>
                     <td>{l.until_us.map_or("now".into(), |u| fmt_time_ms(u as f64 / 1000.0))}</td></tr>
                 }).collect_view()}
@@ -63,7 +74,7 @@ pub fn Panels(sim: Sim) -> impl IntoView {
             <h2>"Positions"</h2>
             <table class="grid" id="positions"><thead><tr><th>"node"</th><th>"position"</th><th>"steps"</th></tr></thead>
             <tbody>
-                {move || sim.with(|c| c.positions()).into_iter().map(|p| view! {
+                {move || positions.get().into_iter().map(|p| view! {
                     <tr><td>{format!("S{}", p.node)}{p.leader.then_some(" ★")}</td><td>{format!("[{},{}]", p.x, p.y)}</td><td>{p.steps}</td></tr>
                 }).collect_view()}
             </tbody></table>
@@ -71,7 +82,7 @@ pub fn Panels(sim: Sim) -> impl IntoView {
         <div class="card panel" aria-label="Array">
             <h2>"Array on every node"</h2>
             <table class="grid" id="arrays"><tbody>
-                {move || sim.with(|c| c.arrays()).into_iter().map(|a| view! {
+                {move || arrays.get().into_iter().map(|a| view! {
                     <tr><td>{format!("S{}", a.node)}</td>{a.values.iter().map(|v| view! { <td class="num">{*v}</td> }).collect_view()}</tr>
                 }).collect_view()}
             </tbody></table>
@@ -79,14 +90,11 @@ pub fn Panels(sim: Sim) -> impl IntoView {
         <div class="card panel" aria-label="Message log">
             <h2>"Message log"</h2>
             <ol class="messages-list" id="message-log">
-                {move || sim.with(|c| {
-                    let best = c.leader().map(|l| l.id()).or_else(|| c.servers().find(|s| s.node.is_some()).map(|s| s.id));
-                    best.and_then(|id| c.server(id)).map(|s| s.machines.messages.messages.clone()).unwrap_or_default()
-                }).into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                {move || committed.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
             </ol>
             <h3>"Requests"</h3>
             <ul class="requests" id="requests">
-                {move || sim.with(|c| c.requests().iter().rev().take(8).cloned().collect::<Vec<_>>()).into_iter().map(|r| {
+                {move || requests.get().into_iter().map(|r| {
                     let status = match &r.status {
                         RequestStatus::Pending => "pending".to_string(),
                         RequestStatus::Applied { index } => format!("applied at index {index}"),
