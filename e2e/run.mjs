@@ -272,6 +272,23 @@ await test('a permalink replays the same run; a damaged link gets a clear messag
   await context.close();
 });
 
+await test('a built-in scenario replays in the page: Figure 8 with the planted bug turns the invariants red', async () => {
+  const { page, context } = await open();
+  await page.selectOption('#scenario', 'figure8-bug');
+  await page.waitForSelector('#scenario-about');
+  assert((await R(page, () => window.raft.status().time_ms)) === 0, 'loaded at time 0');
+  await advance(page, 4000);
+  const v = await R(page, () => window.raft.violations());
+  assert(v.some((x) => x.invariant === 'leader-completeness'), 'Leader Completeness caught: ' + JSON.stringify(v));
+  await page.waitForSelector('#violations.violated');
+  await page.evaluate(() => window.scrollTo(0, document.querySelector('#violations').offsetTop - 80));
+  await page.screenshot({ path: `${SHOTS}/figure8-bug.png` });
+  await page.selectOption('#scenario', 'figure8-safe');
+  await advance(page, 4000);
+  assert((await R(page, () => window.raft.violations())).length === 0, 'the safe version keeps every invariant');
+  await context.close();
+});
+
 await test('screenshots at projector and phone sizes', async () => {
   for (const [name, opts] of [['projector', { viewport: { width: 1920, height: 1080 } }], ['phone', { ...devices['Pixel 7'] }]]) {
     const { page, context } = await open(opts);

@@ -7,6 +7,7 @@ pub mod geometry;
 pub mod input;
 pub mod keys;
 pub mod permalink;
+pub mod scenarios;
 pub mod sim;
 pub mod views;
 

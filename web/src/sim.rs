@@ -178,20 +178,25 @@ impl Sim {
         })
     }
 
-    /// Loads a permalink: the same run, shown at the same time. Nothing changes if it is invalid.
+    /// Loads a run: its config, its commands on the tape, shown at `at_us` (commands after that time are
+    /// applied as the run plays on). Nothing changes if it is invalid.
     pub fn load(&self, link: Permalink) -> Result<(), String> {
-        let mut c = Cluster::new(link.config)?;
-        for (i, t) in link.commands.iter().enumerate() {
-            if t.at_us < c.now_us() {
-                return Err(format!("command {} goes back in time", i + 1));
-            }
-            c.run_until(t.at_us);
-            c.apply(t.command.clone()).map_err(|e| format!("command {} ({}): {e}", i + 1, t.command.describe()))?;
-        }
         if link.at_us > 86_400_000_000 {
             return Err("the time in the link is too far ahead".into());
         }
-        c.run_until(link.at_us.max(c.now_us()));
+        let mut c = Cluster::new(link.config)?;
+        let mut last_us = 0;
+        for (i, t) in link.commands.iter().enumerate() {
+            if t.at_us < last_us {
+                return Err(format!("command {} goes back in time", i + 1));
+            }
+            last_us = t.at_us;
+            if t.at_us <= link.at_us {
+                c.run_until(t.at_us);
+                c.apply(t.command.clone()).map_err(|e| format!("command {} ({}): {e}", i + 1, t.command.describe()))?;
+            }
+        }
+        c.run_until(link.at_us);
         self.tape.set_value(link.commands);
         self.horizon_us.set(c.now_us());
         self.cluster.set_value(c);

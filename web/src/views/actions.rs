@@ -270,6 +270,7 @@ fn ClusterActions(sim: Sim) -> impl IntoView {
         }
     };
     let march = move || sim.with(|c| c.config().machine.march);
+    let about = RwSignal::new(None::<String>);
     view! {
         <fieldset class="card">
             <legend>"Cluster"</legend>
@@ -284,6 +285,24 @@ fn ClusterActions(sim: Sim) -> impl IntoView {
                 <label><span>"seed"</span><input id="reset-seed" inputmode="numeric" size="6" prop:value=seed on:input=move |ev| seed.set(event_target_value(&ev)) /></label>
                 <button type="submit" id="reset">"Start over"</button>
             </form>
+            <label class="scenario-pick"><span>"Scenario"</span>
+                <select id="scenario" aria-label="Load a scenario" on:change=move |ev| {
+                    let name = event_target_value(&ev);
+                    if let Some((_, text)) = crate::scenarios::BUILT_IN.iter().find(|(n, _)| *n == name) {
+                        match crate::scenarios::load(sim, text) {
+                            Ok(description) => { sim.playing.set(false); err.set(None); about.set(Some(description)); }
+                            Err(e) => err.set(Some(e)),
+                        }
+                    }
+                }>
+                    <option value="">"choose one to watch…"</option>
+                    {crate::scenarios::BUILT_IN.iter().map(|(name, text)| {
+                        let (title, _) = crate::scenarios::describe(text);
+                        view! { <option value=*name>{title}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            {move || about.get().map(|d| view! { <p class="scenario-about" id="scenario-about">{d}" Press play to watch."</p> })}
             <details class="bugs">
                 <summary>"Break Raft (planted bugs)"</summary>
                 {PlantedBug::ALL.into_iter().map(|bug| {

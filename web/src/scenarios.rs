@@ -1,0 +1,33 @@
+//! The scenario files of `scenarios/`, built into the app: loading one runs it headlessly (to resolve
+//! "the leader" and friends into concrete nodes), then replays its commands from time 0 as the user watches.
+
+use crate::sim::{Permalink, Sim};
+use raft_core::scenario::{parse, run_scenario};
+
+pub const BUILT_IN: [(&str, &str); 11] = [
+    ("election-at-start", include_str!("../../scenarios/election-at-start.json")),
+    ("leader-crash", include_str!("../../scenarios/leader-crash.json")),
+    ("split-vote", include_str!("../../scenarios/split-vote.json")),
+    ("escort-march", include_str!("../../scenarios/escort-march.json")),
+    ("minority-partition", include_str!("../../scenarios/minority-partition.json")),
+    ("redirect", include_str!("../../scenarios/redirect.json")),
+    ("array-follower-down", include_str!("../../scenarios/array-follower-down.json")),
+    ("add-then-remove-leader", include_str!("../../scenarios/add-then-remove-leader.json")),
+    ("figure7", include_str!("../../scenarios/figure7.json")),
+    ("figure8-safe", include_str!("../../scenarios/figure8-safe.json")),
+    ("figure8-bug", include_str!("../../scenarios/figure8-bug.json")),
+];
+
+/// The title and description of a built-in scenario.
+pub fn describe(text: &str) -> (String, String) {
+    parse(text).map(|s| (s.name, s.description)).unwrap_or_else(|e| ("(unreadable)".into(), e))
+}
+
+/// Loads scenario text into the page, paused at time 0. Errors (a malformed file) leave the page as it was.
+pub fn load(sim: Sim, text: &str) -> Result<String, String> {
+    let scenario = parse(text)?;
+    let outcome = run_scenario(&scenario)?;
+    let cluster = outcome.cluster.ok_or("the scenario did not run")?;
+    sim.load(Permalink { config: scenario.config.clone(), commands: cluster.recorded().to_vec(), at_us: 0 })?;
+    Ok(scenario.description)
+}
