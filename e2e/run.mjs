@@ -289,6 +289,48 @@ await test('a built-in scenario replays in the page: Figure 8 with the planted b
   await context.close();
 });
 
+await test('messages in flight can be clicked and dropped, duplicated or delayed', async () => {
+  const { page, context } = await open();
+  await advance(page, 2000);
+  await page.waitForSelector('g.msg[data-msg]');
+  const ids = await page.$$eval('g.msg[data-msg]', (els) => els.map((e) => Number(e.dataset.msg)));
+  await page.click(`g.msg[data-msg="${ids[0]}"]`, { force: true });
+  await page.waitForSelector('.inspect h3');
+  assert((await page.textContent('.inspect')).includes('arrives at'), 'the inspector shows the message');
+  await page.click('.inspect button:has-text("Delay")');
+  await page.click('.inspect button:has-text("Duplicate")');
+  const before = await R(page, () => window.raft.inFlight().length);
+  await page.click('.inspect button:has-text("Drop")');
+  const flying = await R(page, () => window.raft.inFlight().map((m) => m.id));
+  assert(!flying.includes(ids[0]) && flying.length === before - 1, 'dropped');
+  const kinds = (await R(page, () => window.raft.recorded())).map((c) => c.command.cmd);
+  assert(['delay_message', 'duplicate_message', 'drop_message'].every((k) => kinds.includes(k)), 'all three recorded: ' + kinds);
+  await context.close();
+});
+
+await test('adding a node, removing one and cutting a link one way through the UI', async () => {
+  const { page, context } = await open();
+  await advance(page, 2000);
+  await page.click('#add-node');
+  await advance(page, 3000);
+  const six = (await R(page, () => window.raft.nodes())).find((n) => n.id === 6);
+  assert(six && six.voter && six.status === 'up', 'S6 joined as a voter: ' + JSON.stringify(six));
+  await page.click('g.node[data-node="6"]');
+  await page.click('.inspect button:has-text("Remove from cluster")');
+  await advance(page, 3000);
+  assert((await R(page, () => window.raft.nodes())).find((n) => n.id === 6).status === 'removed', 'S6 removed');
+  assert(!(await page.$('g.node[data-node="6"]')), 'S6 left the ring');
+  await page.selectOption('#cut-from', '1');
+  await page.selectOption('#cut-to', '2');
+  await page.click('#cut-apply');
+  await page.waitForSelector('.banner.partition:has-text("one-way cut")');
+  await page.fill('#tune-heartbeat_ms', '80');
+  await page.click('#tune-apply');
+  await page.waitForSelector('.ok-note');
+  assert((await R(page, () => window.raft.violations())).length === 0, 'no violation');
+  await context.close();
+});
+
 await test('screenshots at projector and phone sizes', async () => {
   for (const [name, opts] of [['projector', { viewport: { width: 1920, height: 1080 } }], ['phone', { ...devices['Pixel 7'] }]]) {
     const { page, context } = await open(opts);
