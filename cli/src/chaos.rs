@@ -81,13 +81,7 @@ pub fn run(args: Args) -> ExitCode {
     let failed: Vec<&ChaosReport> = results.iter().filter(|r| r.violation_count > 0).collect();
     for r in failed.iter().take(10) {
         let v = &r.violations[0];
-        println!(
-            "seed {} violated {} at {:.3} s: {}",
-            r.seed,
-            v.invariant.name(),
-            v.at_us as f64 / 1e6,
-            v.message
-        );
+        println!("seed {} violated {} at {:.3} s: {}", r.seed, v.invariant.name(), v.at_us as f64 / 1e6, v.message);
         let mut repro = format!("raft-sim chaos --seeds 1 --from {} --events {}", r.seed, args.events);
         if let Some(n) = args.nodes {
             repro += &format!(" --nodes {n}");

@@ -4,13 +4,13 @@
 
 use crate::bugs::Bugs;
 use crate::check::{liveness, Invariant, Violation};
+use crate::config::RaftConfig;
 use crate::hash::StableHasher;
 use crate::machine::op::Op;
+use crate::machine::MachineConfig;
 use crate::sim::server::Status;
 use crate::sim::{Cluster, Command, DiskConfig, NetworkConfig, SimConfig};
 use crate::types::NodeId;
-use crate::config::RaftConfig;
-use crate::machine::MachineConfig;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -175,9 +175,8 @@ fn draw_command(rng: &mut ChaCha8Rng, c: &Cluster, w: &Weights) -> Option<Comman
     let with = |st: Status| -> Vec<NodeId> { c.servers().filter(|s| s.status == st).map(|s| s.id).collect() };
     let (up, crashed, paused) = (with(Status::Up), with(Status::Crashed), with(Status::Paused));
     let members: Vec<NodeId> = c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect();
-    let table = [
-        w.crash, w.restart, w.pause, w.timeout, w.partition, w.cut, w.heal, w.request, w.message, w.network, w.churn,
-    ];
+    let table =
+        [w.crash, w.restart, w.pause, w.timeout, w.partition, w.cut, w.heal, w.request, w.message, w.network, w.churn];
     let total: u32 = table.iter().sum();
     let mut roll = rng.random_range(0..total);
     let mut kind = 0;
@@ -206,7 +205,8 @@ fn draw_command(rng: &mut ChaCha8Rng, c: &Cluster, w: &Weights) -> Option<Comman
             let k = groups.len();
             if rng.random_bool(0.3) {
                 // Isolate one node (often the leader).
-                let lone = c.leader().map(|l| l.id()).filter(|_| rng.random_bool(0.5)).or_else(|| pick(rng, &members))?;
+                let lone =
+                    c.leader().map(|l| l.id()).filter(|_| rng.random_bool(0.5)).or_else(|| pick(rng, &members))?;
                 groups = vec![vec![lone], members.iter().copied().filter(|m| *m != lone).collect()];
             } else {
                 for m in &members {

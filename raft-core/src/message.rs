@@ -8,8 +8,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Message {
-    RequestVote { term: Term, candidate: NodeId, last_log_index: LogIndex, last_log_term: Term },
-    RequestVoteReply { term: Term, granted: bool },
+    RequestVote {
+        term: Term,
+        candidate: NodeId,
+        last_log_index: LogIndex,
+        last_log_term: Term,
+    },
+    RequestVoteReply {
+        term: Term,
+        granted: bool,
+    },
     AppendEntries {
         term: Term,
         leader: NodeId,
@@ -20,9 +28,21 @@ pub enum Message {
     },
     /// On success `match_index` is the last index known to agree with the leader. On failure
     /// `conflict_index` is where the leader should retry from (the follower's fast back-off hint).
-    AppendEntriesReply { term: Term, success: bool, match_index: LogIndex, conflict_index: LogIndex },
-    ClientRequest { client: ClientId, seq: u64, op: Op },
-    ClientReply { seq: u64, result: ClientResult },
+    AppendEntriesReply {
+        term: Term,
+        success: bool,
+        match_index: LogIndex,
+        conflict_index: LogIndex,
+    },
+    ClientRequest {
+        client: ClientId,
+        seq: u64,
+        op: Op,
+    },
+    ClientReply {
+        seq: u64,
+        result: ClientResult,
+    },
 }
 
 /// What a server answers a client.

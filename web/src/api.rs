@@ -67,7 +67,9 @@ pub fn install(sim: Sim) {
     def(&obj, "requests", move |_, _| Ok(to_js(&sim.peek(|c| c.requests().to_vec()))));
     def(&obj, "log", move |id, _| {
         let id = node_arg(&id, "node id")?;
-        Ok(to_js(&sim.peek(|c| c.server(id).map(|_| c.log_view(id, usize::MAX))).ok_or(format!("there is no node S{id}"))?))
+        Ok(to_js(
+            &sim.peek(|c| c.server(id).map(|_| c.log_view(id, usize::MAX))).ok_or(format!("there is no node S{id}"))?,
+        ))
     });
     def(&obj, "recorded", move |_, _| Ok(to_js(&sim.peek(|c| c.recorded().to_vec()))));
 
@@ -110,7 +112,9 @@ pub fn install(sim: Sim) {
         done(sim, Command::Cut { from: node_arg(&from, "from")?, to: node_arg(&to, "to")? })
     });
     def(&obj, "heal", move |_, _| done(sim, Command::Heal));
-    def(&obj, "drop", move |id, _| done(sim, Command::DropMessage { id: int_arg(&id, "message id", 1.0, 9.0e15)? as u64 }));
+    def(&obj, "drop", move |id, _| {
+        done(sim, Command::DropMessage { id: int_arg(&id, "message id", 1.0, 9.0e15)? as u64 })
+    });
     def(&obj, "configure", move |settings, _| {
         let settings: Settings = serde_wasm_bindgen::from_value(settings).map_err(|e| format!("{e}"))?;
         done(sim, Command::Configure { settings })
@@ -125,8 +129,9 @@ pub fn install(sim: Sim) {
     });
     def(&obj, "step", move |_, _| Ok(JsValue::from_bool(sim.step())));
     def(&obj, "advance", move |ms, _| {
-        let ms = ms.as_f64().filter(|m| m.is_finite() && *m > 0.0 && *m <= 3_600_000.0)
-            .ok_or_else(|| format!("ms must be a number of milliseconds between 0 and 3600000, got {}", describe(&ms)))?;
+        let ms = ms.as_f64().filter(|m| m.is_finite() && *m > 0.0 && *m <= 3_600_000.0).ok_or_else(|| {
+            format!("ms must be a number of milliseconds between 0 and 3600000, got {}", describe(&ms))
+        })?;
         sim.advance_us((ms * 1000.0).round() as u64);
         Ok(to_js(&sim.peek(|c| c.status_view())))
     });

@@ -8,6 +8,9 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// The per-frame closure, shared between the scheduler and itself.
+type FrameCallback = Closure<dyn FnMut()>;
+
 /// A long gap between frames (a hidden tab, a debugger) is not replayed as a burst of simulation.
 const FRAME_GAP_MS_MAX: f64 = 100.0;
 
@@ -25,7 +28,7 @@ fn visible() -> bool {
 pub fn start(sim: Sim) {
     let running = Rc::new(Cell::new(false));
     let last_ms = Rc::new(Cell::new(0.0));
-    let tick: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
+    let tick: Rc<RefCell<Option<FrameCallback>>> = Rc::new(RefCell::new(None));
 
     let schedule = {
         let tick = tick.clone();
@@ -71,7 +74,7 @@ pub fn start(sim: Sim) {
     });
 
     // Back from a hidden tab: start again.
-    let on_visible = Closure::<dyn FnMut()>::new(move || kick());
+    let on_visible = Closure::<dyn FnMut()>::new(kick);
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
         let _ = doc.add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref());
     }

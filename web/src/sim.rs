@@ -98,7 +98,8 @@ impl Sim {
             self.tape.update_value(|t| t.retain(|c| c.at_us <= now));
             self.horizon_us.set(now);
         }
-        let result = self.cluster.try_update_value(|c| c.apply(cmd.clone())).unwrap_or(Err("the simulator is gone".into()));
+        let result =
+            self.cluster.try_update_value(|c| c.apply(cmd.clone())).unwrap_or(Err("the simulator is gone".into()));
         match &result {
             Ok(()) => {
                 self.tape.update_value(|t| t.push(Timed { at_us: now, command: cmd }));

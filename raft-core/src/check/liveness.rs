@@ -31,11 +31,8 @@ pub fn heal_and_check(cluster: &mut Cluster, settle_ms: u64) -> Result<(), Strin
     let leaders: Vec<NodeId> =
         up.iter().filter(|s| s.node.as_ref().is_some_and(|n| n.role() == Role::Leader)).map(|s| s.id).collect();
     let max_term = cluster.max_term();
-    let current: Vec<NodeId> = leaders
-        .iter()
-        .copied()
-        .filter(|l| cluster.node(*l).is_some_and(|n| n.term() == max_term))
-        .collect();
+    let current: Vec<NodeId> =
+        leaders.iter().copied().filter(|l| cluster.node(*l).is_some_and(|n| n.term() == max_term)).collect();
     if current.len() != 1 {
         return Err(format!("expected one leader of term {max_term} after healing, found {current:?}"));
     }

@@ -163,15 +163,20 @@ impl Checker {
         }
 
         // Leader Append-Only: a leader never overwrites or deletes entries in its own log during its term.
-        if before.role == Role::Leader && after.role == Role::Leader && before.term == after.term {
-            if after.last_index < before.last_index || log.chain_at(before.last_index) != before.last_chain {
-                self.report(
-                    Invariant::LeaderAppendOnly,
-                    now_us,
-                    vec![id],
-                    format!("leader S{id} of term {} rewrote its own log at or before index {}", after.term, before.last_index),
-                );
-            }
+        if before.role == Role::Leader
+            && after.role == Role::Leader
+            && before.term == after.term
+            && (after.last_index < before.last_index || log.chain_at(before.last_index) != before.last_chain)
+        {
+            self.report(
+                Invariant::LeaderAppendOnly,
+                now_us,
+                vec![id],
+                format!(
+                    "leader S{id} of term {} rewrote its own log at or before index {}",
+                    after.term, before.last_index
+                ),
+            );
         }
 
         // Log Matching: same index and term ⇒ identical prefixes (chain hashes equal).
@@ -184,7 +189,10 @@ impl Checker {
                         Invariant::LogMatching,
                         now_us,
                         vec![id],
-                        format!("S{id} holds an entry at index {i} in term {} whose log prefix differs from another node's", e.term),
+                        format!(
+                            "S{id} holds an entry at index {i} in term {} whose log prefix differs from another node's",
+                            e.term
+                        ),
                     );
                     break;
                 }

@@ -19,7 +19,13 @@ pub struct Escort {
 
 impl Escort {
     pub fn new(cfg: &MachineConfig) -> Self {
-        Escort { pos: Pos::default(), target: cfg.target, step_size: cfg.step_size, steps: 0, trail: vec![Pos::default()] }
+        Escort {
+            pos: Pos::default(),
+            target: cfg.target,
+            step_size: cfg.step_size,
+            steps: 0,
+            trail: vec![Pos::default()],
+        }
     }
 
     pub fn at_target(&self) -> bool {

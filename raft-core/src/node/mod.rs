@@ -63,11 +63,21 @@ impl PersistOp {
 /// Things that happened inside the node during a step, for the simulator's election history.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Note {
-    ElectionStarted { term: Term },
-    VoteCounted { term: Term, from: NodeId },
-    BecameLeader { term: Term },
+    ElectionStarted {
+        term: Term,
+    },
+    VoteCounted {
+        term: Term,
+        from: NodeId,
+    },
+    BecameLeader {
+        term: Term,
+    },
     /// A leader or candidate became a follower.
-    SteppedDown { term: Term, higher_term_seen: bool },
+    SteppedDown {
+        term: Term,
+        higher_term_seen: bool,
+    },
 }
 
 /// Everything the harness must act on after calling into the node.
@@ -88,12 +98,16 @@ pub struct Ready {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "error", rename_all = "snake_case")]
 pub enum ProposeError {
-    NotLeader { leader: Option<NodeId> },
+    NotLeader {
+        leader: Option<NodeId>,
+    },
     /// Single-server changes: only one at a time.
     ConfigChangePending,
     /// A new leader must first commit an entry of its own term before changing the configuration.
     LeaderNotReady,
-    InvalidChange { reason: String },
+    InvalidChange {
+        reason: String,
+    },
 }
 
 pub struct Node {
@@ -164,8 +178,7 @@ impl Node {
         commit_before_crash: LogIndex,
     ) -> Node {
         let rng_seed = StableHasher::new().u64(seed).u64(id as u64).u64(incarnation).finish();
-        let commit_index =
-            if cfg.bugs.has(PlantedBug::CommitKeptOnRestart) { commit_before_crash } else { 0 };
+        let commit_index = if cfg.bugs.has(PlantedBug::CommitKeptOnRestart) { commit_before_crash } else { 0 };
         let mut node = Node {
             id,
             rng: ChaCha8Rng::seed_from_u64(rng_seed),
@@ -283,8 +296,7 @@ impl Node {
                 Some(from) => self.log.slice(from, usize::MAX).to_vec(),
                 None => Vec::new(),
             };
-            let voted_for =
-                if self.cfg.bugs.has(PlantedBug::VoteNotPersisted) { None } else { self.voted_for };
+            let voted_for = if self.cfg.bugs.has(PlantedBug::VoteNotPersisted) { None } else { self.voted_for };
             Some(PersistOp {
                 term: self.term,
                 voted_for,

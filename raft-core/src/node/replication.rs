@@ -136,10 +136,11 @@ impl Node {
         // 3./4. Truncate only on a real conflict (same index, different term), then append what is new. A
         // reordered or duplicated AppendEntries whose entries match must not cut off later entries.
         let match_index = prev_log_index + entries.len() as LogIndex;
-        if self.cfg.bugs.has(PlantedBug::TruncateOnMatch) && !entries.is_empty() {
-            if self.log.last_index() > prev_log_index {
-                self.truncate_log_from(prev_log_index + 1);
-            }
+        if self.cfg.bugs.has(PlantedBug::TruncateOnMatch)
+            && !entries.is_empty()
+            && self.log.last_index() > prev_log_index
+        {
+            self.truncate_log_from(prev_log_index + 1);
         }
         for e in entries {
             if e.index <= self.log.last_index() {
@@ -157,8 +158,7 @@ impl Node {
             self.commit_index = self.commit_index.max(leader_commit.min(match_index));
         }
         // The acknowledgement promises durability: it waits for the write.
-        let reply =
-            Message::AppendEntriesReply { term: self.term, success: true, match_index, conflict_index: 0 };
+        let reply = Message::AppendEntriesReply { term: self.term, success: true, match_index, conflict_index: 0 };
         self.send_after_persist.push((from, reply));
     }
 
@@ -210,13 +210,7 @@ impl Node {
             .membership
             .voters
             .iter()
-            .map(|v| {
-                if *v == self.id {
-                    self.stable_index
-                } else {
-                    self.progress.get(v).map_or(0, |p| p.match_index)
-                }
-            })
+            .map(|v| if *v == self.id { self.stable_index } else { self.progress.get(v).map_or(0, |p| p.match_index) })
             .collect();
         if matches.is_empty() {
             return;

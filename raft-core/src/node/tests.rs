@@ -62,7 +62,13 @@ fn duplicated_vote_is_counted_once() {
     n.step(1, 2, Message::RequestVoteReply { term: 1, granted: true });
     n.step(2, 2, Message::RequestVoteReply { term: 1, granted: true });
     assert_eq!(n.role(), Role::Candidate, "two copies of one vote are not a majority of five");
-    let mut buggy = Node::new(1, RaftConfig { bugs: Bugs::none().with(PlantedBug::DoubleCountVote), ..cfg() }, Membership::of_voters([1, 2, 3, 4, 5]), 7, 0);
+    let mut buggy = Node::new(
+        1,
+        RaftConfig { bugs: Bugs::none().with(PlantedBug::DoubleCountVote), ..cfg() },
+        Membership::of_voters([1, 2, 3, 4, 5]),
+        7,
+        0,
+    );
     buggy.tick(10_000_000);
     buggy.step(1, 2, Message::RequestVoteReply { term: 1, granted: true });
     buggy.step(2, 2, Message::RequestVoteReply { term: 1, granted: true });
@@ -94,7 +100,18 @@ fn append_entries_consistency_check_rejects_with_a_conflict_hint() {
         n.log.append(t, EntryData::Noop);
     }
     n.term = 3;
-    n.step(1, 1, Message::AppendEntries { term: 3, leader: 1, prev_log_index: 4, prev_log_term: 3, entries: vec![], leader_commit: 0 });
+    n.step(
+        1,
+        1,
+        Message::AppendEntries {
+            term: 3,
+            leader: 1,
+            prev_log_index: 4,
+            prev_log_term: 3,
+            entries: vec![],
+            leader_commit: 0,
+        },
+    );
     let r = n.take_ready();
     assert_eq!(
         r.send_after_persist,
@@ -109,12 +126,20 @@ fn entries(terms: &[(LogIndex, Term)]) -> Vec<Entry> {
 #[test]
 fn truncate_only_on_a_real_conflict() {
     let mut n = Node::new(2, cfg(), three(), 7, 0);
-    let ae = |prev, es: Vec<Entry>| Message::AppendEntries { term: 1, leader: 1, prev_log_index: prev, prev_log_term: if prev == 0 { 0 } else { 1 }, entries: es, leader_commit: 0 };
+    let ae = |prev, es: Vec<Entry>| Message::AppendEntries {
+        term: 1,
+        leader: 1,
+        prev_log_index: prev,
+        prev_log_term: if prev == 0 { 0 } else { 1 },
+        entries: es,
+        leader_commit: 0,
+    };
     n.step(1, 1, ae(0, entries(&[(1, 1), (2, 1), (3, 1)])));
     // A reordered, older AppendEntries carrying only entry 1 arrives late: nothing is cut.
     n.step(2, 1, ae(0, entries(&[(1, 1)])));
     assert_eq!(n.log().last_index(), 3);
-    let mut buggy = Node::new(2, RaftConfig { bugs: Bugs::none().with(PlantedBug::TruncateOnMatch), ..cfg() }, three(), 7, 0);
+    let mut buggy =
+        Node::new(2, RaftConfig { bugs: Bugs::none().with(PlantedBug::TruncateOnMatch), ..cfg() }, three(), 7, 0);
     buggy.step(1, 1, ae(0, entries(&[(1, 1), (2, 1), (3, 1)])));
     buggy.step(2, 1, ae(0, entries(&[(1, 1)])));
     assert_eq!(buggy.log().last_index(), 1, "the planted bug must really be planted");
@@ -152,6 +177,15 @@ fn restart_forgets_the_commit_index() {
     let disk = DurableState { term: 2, voted_for: Some(1), log: Log::from_entries(entries(&[(1, 1), (2, 2)])) };
     let n = Node::restart(1, cfg(), three(), &disk, 7, 1, 0, 2);
     assert_eq!((n.commit_index(), n.term(), n.voted_for()), (0, 2, Some(1)));
-    let buggy = Node::restart(1, RaftConfig { bugs: Bugs::none().with(PlantedBug::CommitKeptOnRestart), ..cfg() }, three(), &disk, 7, 1, 0, 2);
+    let buggy = Node::restart(
+        1,
+        RaftConfig { bugs: Bugs::none().with(PlantedBug::CommitKeptOnRestart), ..cfg() },
+        three(),
+        &disk,
+        7,
+        1,
+        0,
+        2,
+    );
     assert_eq!(buggy.commit_index(), 2);
 }

@@ -242,11 +242,8 @@ impl Expectation {
             }
         }
         if let Some(ee) = &self.election {
-            let found = c
-                .history()
-                .elections
-                .iter()
-                .any(|e| e.outcome == ee.outcome && ee.term.is_none_or(|t| t == e.term));
+            let found =
+                c.history().elections.iter().any(|e| e.outcome == ee.outcome && ee.term.is_none_or(|t| t == e.term));
             if !found {
                 fails.push(format!("election: no election with outcome {:?} (term {:?})", ee.outcome, ee.term));
             }

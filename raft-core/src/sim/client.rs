@@ -2,8 +2,13 @@
 //! redirect naming the leader it knows, and the client follows it, retrying with back-off (transparent
 //! re-routing). Requests carry (client, seq) so a retry is applied at most once.
 
+use super::cluster::{Cluster, Event};
+use super::config::ms_to_us;
+use super::server::Status;
 use crate::machine::op::Op;
-use crate::types::{ClientId, LogIndex, NodeId, TimeUs};
+use crate::message::{ClientResult, Message};
+use crate::types::{ClientId, Endpoint, LogIndex, NodeId, TimeUs};
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -49,6 +54,151 @@ pub struct Client {
 
 impl Client {
     pub fn new(id: ClientId) -> Self {
-        Client { id, next_seq: 1, queue: VecDeque::new(), current: None, leader_guess: None, timer_gen: 0, backoff_us: 0 }
+        Client {
+            id,
+            next_seq: 1,
+            queue: VecDeque::new(),
+            current: None,
+            leader_guess: None,
+            timer_gen: 0,
+            backoff_us: 0,
+        }
+    }
+}
+
+/// The client side of the bus: sending, following redirects, retrying with back-off.
+impl Cluster {
+    pub(super) fn client_enqueue(&mut self, client: ClientId, to: Option<NodeId>, op: Op) {
+        let c = self.clients.entry(client).or_insert_with(|| Client::new(client));
+        c.queue.push_back((op, to));
+        if c.current.is_none() {
+            self.client_start_next(client);
+        }
+    }
+
+    pub(super) fn client_start_next(&mut self, client: ClientId) {
+        let c = self.clients.get_mut(&client).expect("client exists");
+        let Some((op, to)) = c.queue.pop_front() else { return };
+        let seq = c.next_seq;
+        c.next_seq += 1;
+        let target = to.or(c.leader_guess);
+        self.requests.push(RequestRecord {
+            client,
+            seq,
+            op,
+            first_to: to,
+            status: RequestStatus::Pending,
+            attempts: 0,
+            redirects: 0,
+            path: Vec::new(),
+            started_us: self.now_us,
+            ended_us: None,
+        });
+        if self.requests.len() > RECORDS_MAX {
+            // Forget finished requests first; the base keeps indexes stable.
+            self.requests.remove(0);
+            self.requests_base += 1;
+        }
+        let c = self.clients.get_mut(&client).expect("client exists");
+        c.current = Some(self.requests_base + self.requests.len() - 1);
+        c.backoff_us = ms_to_us(self.cfg.client_retry_ms as f64) / 4;
+        let target = target.unwrap_or_else(|| self.any_node());
+        self.client_send(client, target);
+    }
+
+    /// A node for a client that knows no leader: any server not removed, drawn from the seed.
+    fn any_node(&mut self) -> NodeId {
+        let ids: Vec<NodeId> = self.servers.values().filter(|s| s.status != Status::Removed).map(|s| s.id).collect();
+        ids[self.rng.random_range(0..ids.len())]
+    }
+
+    fn current_record(&mut self, client: ClientId) -> Option<&mut RequestRecord> {
+        let idx = self.clients.get(&client)?.current?;
+        self.requests.get_mut(idx.checked_sub(self.requests_base)?)
+    }
+
+    fn client_send(&mut self, client: ClientId, target: NodeId) {
+        let Some(rec) = self.current_record(client) else { return };
+        rec.attempts += 1;
+        rec.path.push(target);
+        let msg = Message::ClientRequest { client, seq: rec.seq, op: rec.op.clone() };
+        self.bus_send(Endpoint::Client(client), Endpoint::Node(target), msg);
+        let retry_us = ms_to_us(self.cfg.client_retry_ms as f64);
+        let c = self.clients.get_mut(&client).expect("client exists");
+        c.timer_gen += 1;
+        let gen = c.timer_gen;
+        self.schedule(self.now_us + retry_us, Event::ClientTimer(client, gen));
+    }
+
+    fn client_finish(&mut self, client: ClientId, status: RequestStatus) {
+        let now = self.now_us;
+        if let Some(rec) = self.current_record(client) {
+            rec.status = status;
+            rec.ended_us = Some(now);
+        }
+        let c = self.clients.get_mut(&client).expect("client exists");
+        c.current = None;
+        c.timer_gen += 1;
+        self.client_start_next(client);
+    }
+
+    pub(super) fn client_receive(&mut self, client: ClientId, from: Endpoint, msg: Message) {
+        let Message::ClientReply { seq, result } = msg else { return };
+        let Some(rec) = self.current_record(client) else { return };
+        if rec.seq != seq {
+            return; // a late reply to an earlier request
+        }
+        let attempts = rec.attempts;
+        let from_node = match from {
+            Endpoint::Node(n) => Some(n),
+            Endpoint::Client(_) => None,
+        };
+        match result {
+            ClientResult::Applied { index } => {
+                self.clients.get_mut(&client).expect("client exists").leader_guess = from_node;
+                self.client_finish(client, RequestStatus::Applied { index });
+            }
+            ClientResult::Refused { reason } => self.client_finish(client, RequestStatus::Refused { reason }),
+            ClientResult::Redirect { leader } => {
+                if let Some(rec) = self.current_record(client) {
+                    rec.redirects += 1;
+                }
+                if attempts >= ATTEMPTS_MAX {
+                    let reason = format!("no leader answered after {attempts} attempts");
+                    self.client_finish(client, RequestStatus::Refused { reason });
+                    return;
+                }
+                let c = self.clients.get_mut(&client).expect("client exists");
+                c.leader_guess = leader;
+                match leader {
+                    Some(l) => self.client_send(client, l),
+                    None => {
+                        // No leader known yet: back off (doubling, capped) before asking again.
+                        c.timer_gen += 1;
+                        let gen = c.timer_gen;
+                        let wait_us = c.backoff_us;
+                        c.backoff_us = (c.backoff_us * 2).min(ms_to_us(self.cfg.client_retry_ms as f64) * 4);
+                        self.schedule(self.now_us + wait_us, Event::ClientTimer(client, gen));
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn client_timeout(&mut self, client: ClientId, gen: u64) -> bool {
+        let Some(c) = self.clients.get(&client) else { return false };
+        if c.timer_gen != gen || c.current.is_none() {
+            return false;
+        }
+        let attempts = self.current_record(client).map_or(0, |r| r.attempts);
+        if attempts >= ATTEMPTS_MAX {
+            let reason = format!("no reply after {attempts} attempts");
+            self.client_finish(client, RequestStatus::Refused { reason });
+            return true;
+        }
+        let guess = self.clients.get_mut(&client).expect("client exists").leader_guess.take();
+        let target = guess.unwrap_or_else(|| self.any_node());
+        self.client_send(client, target);
+        true
     }
 }

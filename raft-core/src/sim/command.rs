@@ -10,29 +10,55 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     /// Crash a node: volatile state is lost, and so are writes not yet synced.
-    Crash { node: NodeId },
+    Crash {
+        node: NodeId,
+    },
     /// Restart a crashed node from its durable state.
-    Restart { node: NodeId },
+    Restart {
+        node: NodeId,
+    },
     /// Freeze a node's clock and message handling (a long GC pause); `resume` continues it.
-    Pause { node: NodeId },
-    Resume { node: NodeId },
+    Pause {
+        node: NodeId,
+    },
+    Resume {
+        node: NodeId,
+    },
     /// Make a node's election timer fire now.
-    Timeout { node: NodeId },
+    Timeout {
+        node: NodeId,
+    },
     /// Start a new, empty node and add it to the cluster (as a learner, then as a voter once caught up).
     AddNode,
     /// Remove a node from the configuration through a configuration entry.
-    RemoveNode { node: NodeId },
+    RemoveNode {
+        node: NodeId,
+    },
     /// Split the network: nodes talk only within their group.
-    Partition { groups: Vec<Vec<NodeId>> },
+    Partition {
+        groups: Vec<Vec<NodeId>>,
+    },
     /// Cut the link from one node to another, one way.
-    Cut { from: NodeId, to: NodeId },
+    Cut {
+        from: NodeId,
+        to: NodeId,
+    },
     /// Remove every partition and cut.
     Heal,
-    DropMessage { id: MsgId },
-    DuplicateMessage { id: MsgId },
-    DelayMessage { id: MsgId, delay_ms: f64 },
+    DropMessage {
+        id: MsgId,
+    },
+    DuplicateMessage {
+        id: MsgId,
+    },
+    DelayMessage {
+        id: MsgId,
+        delay_ms: f64,
+    },
     /// Change timing, network or planted bugs live; absent fields keep their value.
-    Configure { settings: Settings },
+    Configure {
+        settings: Settings,
+    },
     /// A client request: sent by `client` (default 1) to node `to` (default: any), redirected to the leader.
     Request {
         #[serde(default)]

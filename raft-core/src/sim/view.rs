@@ -225,11 +225,10 @@ impl Cluster {
 
     /// The trail of committed positions, as the leader (or the most advanced live node) applied them.
     pub fn trail(&self) -> &[Pos] {
-        let best = self
-            .leader()
-            .map(|l| l.id())
-            .and_then(|id| self.servers.get(&id))
-            .or_else(|| self.servers.values().filter(|s| s.node.is_some()).max_by_key(|s| s.machines.applied_index));
+        let best =
+            self.leader().map(|l| l.id()).and_then(|id| self.servers.get(&id)).or_else(|| {
+                self.servers.values().filter(|s| s.node.is_some()).max_by_key(|s| s.machines.applied_index)
+            });
         best.map_or(&[], |s| &s.machines.escort.trail)
     }
 

@@ -51,7 +51,11 @@ fn ClientActions(sim: Sim) -> impl IntoView {
         let parsed = int_field("x", &dx.get_untracked(), -1000, 1000)
             .and_then(|x| int_field("y", &dy.get_untracked(), -1000, 1000).map(|y| (x, y)));
         match parsed {
-            Ok((x, y)) => apply_or_error(sim, Command::Request { client: None, to: None, op: Op::Move { dx: x, dy: y } }, move_err),
+            Ok((x, y)) => apply_or_error(
+                sim,
+                Command::Request { client: None, to: None, op: Op::Move { dx: x, dy: y } },
+                move_err,
+            ),
             Err(e) => move_err.set(Some(e)),
         }
     };
@@ -61,7 +65,11 @@ fn ClientActions(sim: Sim) -> impl IntoView {
         let parsed = int_field("index", &idx.get_untracked(), 0, len - 1)
             .and_then(|i| int_field("value", &val.get_untracked(), i64::MIN + 1, i64::MAX).map(|v| (i, v)));
         match parsed {
-            Ok((i, v)) => apply_or_error(sim, Command::Request { client: None, to: None, op: Op::Set { index: i as u32, value: v } }, set_err),
+            Ok((i, v)) => apply_or_error(
+                sim,
+                Command::Request { client: None, to: None, op: Op::Set { index: i as u32, value: v } },
+                set_err,
+            ),
             Err(e) => set_err.set(Some(e)),
         }
     };
@@ -73,7 +81,8 @@ fn ClientActions(sim: Sim) -> impl IntoView {
             return send_err.set(Some("write a message first".into()));
         }
         if t.chars().count() > max {
-            return send_err.set(Some(format!("a message has at most {max} characters; this one has {}", t.chars().count())));
+            return send_err
+                .set(Some(format!("a message has at most {max} characters; this one has {}", t.chars().count())));
         }
         let target = to.get_untracked().parse::<u32>().ok();
         apply_or_error(sim, Command::Request { client: None, to: target, op: Op::Message { text: t } }, send_err);
@@ -132,15 +141,15 @@ fn NetworkActions(sim: Sim) -> impl IntoView {
         apply_or_error(sim, Command::Partition { groups: out }, err);
     };
     let isolate_leader = move |_| {
-        let Some(l) = sim.peek(|c| c.leader().map(|l| l.id())) else { return err.set(Some("there is no leader to isolate".into())) };
+        let Some(l) = sim.peek(|c| c.leader().map(|l| l.id())) else {
+            return err.set(Some("there is no leader to isolate".into()));
+        };
         let rest: Vec<u32> = nodes.get().into_iter().filter(|n| *n != l).collect();
         apply_or_error(sim, Command::Partition { groups: vec![vec![l], rest] }, err);
     };
-    let do_cut = move |_| {
-        match (cut_from.get_untracked().parse::<u32>(), cut_to.get_untracked().parse::<u32>()) {
-            (Ok(from), Ok(to)) => apply_or_error(sim, Command::Cut { from, to }, err),
-            _ => err.set(Some("choose both ends of the link to cut".into())),
-        }
+    let do_cut = move |_| match (cut_from.get_untracked().parse::<u32>(), cut_to.get_untracked().parse::<u32>()) {
+        (Ok(from), Ok(to)) => apply_or_error(sim, Command::Cut { from, to }, err),
+        _ => err.set(Some("choose both ends of the link to cut".into())),
     };
     let heal = move |_| {
         groups.set(Default::default());
@@ -203,9 +212,17 @@ fn Tuning(sim: Sim) -> impl IntoView {
     let vals = values.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let get = |k: &str| vals.iter().find(|(key, ..)| *key == k).map(|(_, label, v)| (*label, v.get_untracked())).expect("field");
-        let int = |k: &str| { let (l, v) = get(k); int_field(l, &v, 1, 600_000).map(|v| v as u64) };
-        let num = |k: &str, max: f64| { let (l, v) = get(k); num_field(l, &v, 0.0, max) };
+        let get = |k: &str| {
+            vals.iter().find(|(key, ..)| *key == k).map(|(_, label, v)| (*label, v.get_untracked())).expect("field")
+        };
+        let int = |k: &str| {
+            let (l, v) = get(k);
+            int_field(l, &v, 1, 600_000).map(|v| v as u64)
+        };
+        let num = |k: &str, max: f64| {
+            let (l, v) = get(k);
+            num_field(l, &v, 0.0, max)
+        };
         let settings = (|| -> Result<Settings, String> {
             Ok(Settings {
                 heartbeat_ms: Some(int("heartbeat_ms")?),

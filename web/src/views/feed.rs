@@ -16,12 +16,23 @@ fn ids(v: &[u32]) -> String {
 pub fn feed(c: &Cluster) -> Vec<(u64, String, &'static str)> {
     let mut items: Vec<(u64, String, &'static str)> = Vec::new();
     for e in c.history().elections.iter().rev().take(FEED_LEN_MAX) {
-        items.push((e.started_us, format!("S{} timed out and asks for votes in term {}", e.candidate, e.term), "election"));
+        items.push((
+            e.started_us,
+            format!("S{} timed out and asks for votes in term {}", e.candidate, e.term),
+            "election",
+        ));
         if let Some(end) = e.ended_us {
             let (text, class) = match e.outcome {
-                Outcome::Won => (format!("S{} won term {} with votes from {}", e.candidate, e.term, ids(&e.votes)), "won"),
-                Outcome::Split => (format!("S{} got no majority in term {}: split vote, it tries again", e.candidate, e.term), "split"),
-                Outcome::Lost => (format!("S{} heard from the leader of term {} and stood down", e.candidate, e.term), "lost"),
+                Outcome::Won => {
+                    (format!("S{} won term {} with votes from {}", e.candidate, e.term, ids(&e.votes)), "won")
+                }
+                Outcome::Split => (
+                    format!("S{} got no majority in term {}: split vote, it tries again", e.candidate, e.term),
+                    "split",
+                ),
+                Outcome::Lost => {
+                    (format!("S{} heard from the leader of term {} and stood down", e.candidate, e.term), "lost")
+                }
                 Outcome::Superseded => (format!("S{} saw a newer term and stood down", e.candidate), "lost"),
                 Outcome::Abandoned => (format!("S{} stopped while a candidate", e.candidate), "lost"),
                 Outcome::Pending => continue,
@@ -32,7 +43,7 @@ pub fn feed(c: &Cluster) -> Vec<(u64, String, &'static str)> {
     for t in c.recorded().iter().rev().take(FEED_LEN_MAX) {
         items.push((t.at_us, format!("you: {}", t.command.describe()), "command"));
     }
-    items.sort_by(|a, b| b.0.cmp(&a.0));
+    items.sort_by_key(|item| std::cmp::Reverse(item.0));
     items.truncate(FEED_LEN_MAX);
     items
 }

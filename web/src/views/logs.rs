@@ -12,7 +12,9 @@ const ENTRIES_SHOWN_MAX: usize = 60;
 
 #[component]
 pub fn LogsView(sim: Sim) -> impl IntoView {
-    let ids = Memo::new(move |_| sim.with(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect::<Vec<_>>()));
+    let ids = Memo::new(move |_| {
+        sim.with(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect::<Vec<_>>())
+    });
     view! {
         <h2>"Logs" <span class="sub">"solid: committed · dashed: not yet committed · colour: term"</span></h2>
         <div class="logs" role="table" aria-label="Logs of every node">
@@ -28,7 +30,9 @@ fn LogRow(sim: Sim, id: u32) -> impl IntoView {
         sim.with(|c| {
             let s = c.server(id)?;
             let (last, chain, commit, role) = match s.node.as_ref() {
-                Some(n) => (n.log().last_index(), n.log().chain_at(n.log().last_index()), n.commit_index(), Some(n.role())),
+                Some(n) => {
+                    (n.log().last_index(), n.log().chain_at(n.log().last_index()), n.commit_index(), Some(n.role()))
+                }
                 None => (s.disk.log.last_index(), s.disk.log.chain_at(s.disk.log.last_index()), 0, None),
             };
             let progress = c.leader().and_then(|l| l.progress().get(&id).copied());

@@ -13,14 +13,20 @@ const HISTORY_ROWS_MAX: usize = 12;
 pub fn Panels(sim: Sim) -> impl IntoView {
     // Memos: a table's DOM is rebuilt only when its data changes, not every animation frame.
     let nodes = Memo::new(move |_| sim.with(|c| c.node_views()));
-    let elections = Memo::new(move |_| sim.with(|c| c.history().elections.iter().rev().take(HISTORY_ROWS_MAX).cloned().collect::<Vec<_>>()));
-    let leaders = Memo::new(move |_| sim.with(|c| c.history().leaders.iter().rev().take(HISTORY_ROWS_MAX).cloned().collect::<Vec<_>>()));
+    let elections = Memo::new(move |_| {
+        sim.with(|c| c.history().elections.iter().rev().take(HISTORY_ROWS_MAX).cloned().collect::<Vec<_>>())
+    });
+    let leaders = Memo::new(move |_| {
+        sim.with(|c| c.history().leaders.iter().rev().take(HISTORY_ROWS_MAX).cloned().collect::<Vec<_>>())
+    });
     let positions = Memo::new(move |_| sim.with(|c| c.positions()));
     let arrays = Memo::new(move |_| sim.with(|c| c.arrays()));
-    let committed = Memo::new(move |_| sim.with(|c| {
-        let best = c.leader().map(|l| l.id()).or_else(|| c.servers().find(|s| s.node.is_some()).map(|s| s.id));
-        best.and_then(|id| c.server(id)).map(|s| s.machines.messages.messages.clone()).unwrap_or_default()
-    }));
+    let committed = Memo::new(move |_| {
+        sim.with(|c| {
+            let best = c.leader().map(|l| l.id()).or_else(|| c.servers().find(|s| s.node.is_some()).map(|s| s.id));
+            best.and_then(|id| c.server(id)).map(|s| s.machines.messages.messages.clone()).unwrap_or_default()
+        })
+    });
     let requests = Memo::new(move |_| sim.with(|c| c.requests().iter().rev().take(8).cloned().collect::<Vec<_>>()));
     view! {
         <Violations sim=sim />
