@@ -55,11 +55,13 @@ pub fn FormationView(sim: Sim) -> impl IntoView {
                     let unit = w / 100.0;
                     let (positions, target, trail) = data.get();
                     let pts = trail.iter().map(|(x, y)| format!("{x},{y}")).collect::<Vec<_>>().join(" ");
-                    let ids: Vec<u32> = positions.iter().map(|p| p.node).collect();
+                    // The leader takes the point of the V; the others keep their places behind it in id order.
+                    let mut ids: Vec<u32> = positions.iter().filter(|p| p.leader).map(|p| p.node).collect();
+                    ids.extend(positions.iter().filter(|p| !p.leader).map(|p| p.node));
                     view! {
                         <line class="axis" x1=x y1="0" x2=x + w y2="0" stroke-width=unit * 0.15 />
                         <line class="axis" x1="0" y1=y x2="0" y2=y + h stroke-width=unit * 0.15 />
-                        <text class="coord" x=0.5 y=unit * 3.0 font-size=unit * 2.2>"[0,0]"</text>
+                        <text class="coord" x=unit * 0.5 y=y + h - unit * 1.5 font-size=unit * 2.2>"x = 0"</text>
                         <polyline class="trail" points=pts stroke-width=unit * 0.5 />
                         <g class="target">
                             <line x1=target.0 y1=target.1 x2=target.0 y2=target.1 as f64 - unit * 7.0 stroke-width=unit * 0.35 />
