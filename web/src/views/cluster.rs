@@ -45,6 +45,10 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
         })
     });
     view! {
+        <p class="intro">
+            "Real Raft servers elect a leader (★), which replicates its log and marches the formation to the flag. "
+            "Click a server to crash it, or split the network below, and watch Raft recover."
+        </p>
         <div class="cluster-wrap">
             <svg class="cluster" viewBox="0 0 600 600" role="img" aria-label="Raft cluster: nodes on a ring and the messages between them">
                 <circle class="ring" cx=RING_CENTER cy=RING_CENTER r=RING_RADIUS />
