@@ -61,9 +61,10 @@ fn LogRow(sim: Sim, id: u32) -> impl IntoView {
                         <span class="meta">{format!("commit {commit}")}</span>
                         {progress.map(|p| view! { <span class="meta progress" title="the leader's nextIndex / matchIndex for this follower">{format!("next {} · match {}", p.next_index, p.match_index)}</span> })}
                     </div>
+                    // Newest first in the DOM with row-reverse: reads oldest→newest left to right, and the
+                    // scroll starts at the newest end.
                     <div class="log-entries" role="cell">
-                        {(hidden > 0).then(|| view! { <span class="more">{format!("… {hidden} earlier")}</span> })}
-                        {entries.into_iter().map(|e| {
+                        {entries.into_iter().rev().map(|e| {
                             let style = format!("border-color: {}; background: {}", term_color(e.term), if e.committed { term_fill(e.term) } else { "transparent".into() });
                             let next = progress.is_some_and(|p| p.next_index == e.index);
                             view! {
@@ -74,6 +75,7 @@ fn LogRow(sim: Sim, id: u32) -> impl IntoView {
                                 </span>
                             }
                         }).collect_view()}
+                        {(hidden > 0).then(|| view! { <span class="more">{format!("… {hidden} earlier")}</span> })}
                     </div>
                 }
             })}
