@@ -12,6 +12,9 @@ use wasm_bindgen::JsCast;
 
 type ApiResult = Result<JsValue, String>;
 
+/// Longest stretch of virtual time one `advance` call may run.
+const ADVANCE_MS_MAX: f64 = 600_000.0;
+
 fn to_js<T: Serialize>(v: &T) -> JsValue {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }

@@ -50,7 +50,7 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
             "Click a server to crash it, or split the network below, and watch Raft recover."
         </p>
         <div class="cluster-wrap">
-            <svg class="cluster" viewBox="0 0 600 600" role="img" aria-label="Raft cluster: nodes on a ring and the messages between them">
+            <svg class="cluster" viewBox="0 0 600 600" role="group" aria-label="Raft cluster: nodes on a ring and the messages between them">
                 <circle class="ring" cx=RING_CENTER cy=RING_CENTER r=RING_RADIUS />
                 <g class="clients" aria-hidden="true">
                     <rect x=RING_CENTER - 34.0 y=RING_CENTER - 14.0 width="68" height="28" rx="14" />
