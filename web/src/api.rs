@@ -132,8 +132,9 @@ pub fn install(sim: Sim) {
     });
     def(&obj, "step", move |_, _| Ok(JsValue::from_bool(sim.step())));
     def(&obj, "advance", move |ms, _| {
-        let ms = ms.as_f64().filter(|m| m.is_finite() && *m > 0.0 && *m <= 3_600_000.0).ok_or_else(|| {
-            format!("ms must be a number of milliseconds between 0 and 3600000, got {}", describe(&ms))
+        // Bounded so that one call cannot freeze the page for long.
+        let ms = ms.as_f64().filter(|m| m.is_finite() && *m > 0.0 && *m <= ADVANCE_MS_MAX).ok_or_else(|| {
+            format!("ms must be a number of milliseconds above 0 and at most {ADVANCE_MS_MAX}, got {}", describe(&ms))
         })?;
         sim.advance_us((ms * 1000.0).round() as u64);
         Ok(to_js(&sim.peek(|c| c.status_view())))
