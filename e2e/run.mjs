@@ -218,6 +218,28 @@ await test('keyboard: shortcuts, help overlay, nothing scheduled while paused', 
   await context.close();
 });
 
+await test('no frame is scheduled while the tab is hidden; the run picks up when it is back', async () => {
+  const { page, context } = await open();
+  await R(page, () => window.raft.play());
+  await page.waitForTimeout(300);
+  await R(page, () => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.waitForTimeout(200);
+  const [f0, t0] = await R(page, () => [window.__frames, window.raft.status().time_ms]);
+  await page.waitForTimeout(800);
+  const [f1, t1] = await R(page, () => [window.__frames, window.raft.status().time_ms]);
+  assert(f1 === f0 && t1 === t0, `hidden: frames ${f0}→${f1}, time ${t0}→${t1}`);
+  await R(page, () => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.waitForTimeout(500);
+  assert((await R(page, () => window.__frames)) > f1, 'frames resume when visible');
+  await context.close();
+});
+
 await test('touch: a tap selects a node on a phone', async () => {
   const { page, context } = await open({ ...devices['Pixel 7'] });
   await advance(page, 2000);
