@@ -1,7 +1,14 @@
+//! Explains one chaos seed: the commands, leaderships and elections up to its first violation, and where every
+//! node ended. `cargo run --release -p raft-core --example debug_seed SEED [BUG]`.
+
 use raft_core::bugs::Bugs;
 use raft_core::chaos::run_seed_cluster;
+
 fn main() {
-    let seed: u64 = std::env::args().nth(1).unwrap().parse().unwrap();
+    let Some(seed) = std::env::args().nth(1).and_then(|s| s.parse::<u64>().ok()) else {
+        eprintln!("usage: debug_seed SEED [BUG]");
+        std::process::exit(2);
+    };
     let bug = std::env::args().nth(2).and_then(|b| raft_core::PlantedBug::from_name(&b));
     let (c, r) = run_seed_cluster(seed, 20000, None, bug.into_iter().collect::<Bugs>());
     let until = r.violations.first().map_or(u64::MAX, |v| v.at_us);
@@ -40,5 +47,3 @@ fn main() {
         }
     }
 }
-#[allow(dead_code)]
-fn _x() {}
