@@ -23,12 +23,6 @@ pub fn num_field(name: &str, text: &str, min: f64, max: f64) -> Result<f64, Stri
     Ok(v)
 }
 
-/// Parses "S3", "s3" or "3" as a node id.
-pub fn node_field(text: &str) -> Result<u32, String> {
-    let t = text.trim().trim_start_matches(['S', 's']);
-    t.parse::<u32>().map_err(|_| format!("\"{}\" is not a node (write S1, S2, ...)", shorten(text)))
-}
-
 fn shorten(t: &str) -> String {
     if t.chars().count() > 20 {
         format!("{}…", t.chars().take(20).collect::<String>())
@@ -51,7 +45,5 @@ mod tests {
         assert!(int_field("index", "9", 0, 4).unwrap_err().contains("between 0 and 4"));
         assert!(int_field("index", "", 0, 4).unwrap_err().contains("empty"));
         assert!(num_field("loss", "NaN", 0.0, 100.0).is_err());
-        assert_eq!(node_field("S12"), Ok(12));
-        assert!(node_field("<img>").is_err());
     }
 }

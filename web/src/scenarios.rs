@@ -4,7 +4,7 @@
 use crate::sim::{Permalink, Sim};
 use raft_core::scenario::{parse, run_scenario};
 
-pub const BUILT_IN: [(&str, &str); 11] = [
+pub const BUILT_IN: [(&str, &str); 12] = [
     ("election-at-start", include_str!("../../scenarios/election-at-start.json")),
     ("leader-crash", include_str!("../../scenarios/leader-crash.json")),
     ("split-vote", include_str!("../../scenarios/split-vote.json")),
@@ -16,6 +16,7 @@ pub const BUILT_IN: [(&str, &str); 11] = [
     ("figure7", include_str!("../../scenarios/figure7.json")),
     ("figure8-safe", include_str!("../../scenarios/figure8-safe.json")),
     ("figure8-bug", include_str!("../../scenarios/figure8-bug.json")),
+    ("single-node", include_str!("../../scenarios/single-node.json")),
 ];
 
 /// The title and description of a built-in scenario.
@@ -30,4 +31,21 @@ pub fn load(sim: Sim, text: &str) -> Result<String, String> {
     let cluster = outcome.cluster.ok_or("the scenario did not run")?;
     sim.load(Permalink { config: scenario.config.clone(), commands: cluster.recorded().to_vec(), at_us: 0 })?;
     Ok(scenario.description)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    /// The picker offers every file of scenarios/, so a new scenario cannot be forgotten here.
+    #[test]
+    fn every_scenario_file_is_built_in() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(String::from))
+            .collect();
+        files.sort();
+        let mut built_in: Vec<String> = super::BUILT_IN.iter().map(|(n, _)| n.to_string()).collect();
+        built_in.sort();
+        assert_eq!(files, built_in);
+    }
 }

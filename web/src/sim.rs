@@ -121,16 +121,17 @@ impl Sim {
 
     /// Runs forward, re-applying commands from the tape that fall in this stretch (after a scrub back).
     pub fn advance_us(&self, virtual_us: u64) {
-        let tape = self.tape.get_value();
-        self.cluster.update_value(|c| {
-            let from = c.now_us();
-            let to = from + virtual_us;
-            let done = c.recorded().len();
-            for t in tape.iter().skip(done).filter(|t| t.at_us <= to) {
-                c.run_until(t.at_us);
-                let _ = c.apply(t.command.clone());
-            }
-            c.run_until(to);
+        // Borrow the tape rather than copy it: this runs every animation frame.
+        self.tape.with_value(|tape| {
+            self.cluster.update_value(|c| {
+                let to = c.now_us() + virtual_us;
+                let done = c.recorded().len();
+                for t in tape.iter().skip(done).take_while(|t| t.at_us <= to) {
+                    c.run_until(t.at_us);
+                    let _ = c.apply(t.command.clone());
+                }
+                c.run_until(to);
+            })
         });
         self.horizon_us.update(|h| *h = (*h).max(self.cluster.with_value(|c| c.now_us())));
         self.changed();
@@ -138,20 +139,21 @@ impl Sim {
 
     /// Single step: to the next event (or the next command on the tape, if it comes first).
     pub fn step(&self) -> bool {
-        let tape = self.tape.get_value();
-        let moved = self
-            .cluster
-            .try_update_value(|c| {
-                let next_cmd = tape.get(c.recorded().len()).filter(|t| c.next_event_us().is_none_or(|e| t.at_us <= e));
-                match next_cmd {
-                    Some(t) => {
-                        c.run_until(t.at_us);
-                        c.apply(t.command.clone()).is_ok()
+        let moved = self.tape.with_value(|tape| {
+            self.cluster
+                .try_update_value(|c| {
+                    let next_cmd =
+                        tape.get(c.recorded().len()).filter(|t| c.next_event_us().is_none_or(|e| t.at_us <= e));
+                    match next_cmd {
+                        Some(t) => {
+                            c.run_until(t.at_us);
+                            c.apply(t.command.clone()).is_ok()
+                        }
+                        None => c.step_event(),
                     }
-                    None => c.step_event(),
-                }
-            })
-            .unwrap_or(false);
+                })
+                .unwrap_or(false)
+        });
         self.horizon_us.update(|h| *h = (*h).max(self.cluster.with_value(|c| c.now_us())));
         self.changed();
         moved
@@ -161,10 +163,12 @@ impl Sim {
     pub fn scrub_to(&self, t_us: u64) {
         let cfg = self.cluster.with_value(|c| c.initial_config().clone());
         let Ok(mut c) = Cluster::new(cfg) else { return };
-        for t in self.tape.get_value().iter().filter(|t| t.at_us <= t_us) {
-            c.run_until(t.at_us);
-            let _ = c.apply(t.command.clone());
-        }
+        self.tape.with_value(|tape| {
+            for t in tape.iter().take_while(|t| t.at_us <= t_us) {
+                c.run_until(t.at_us);
+                let _ = c.apply(t.command.clone());
+            }
+        });
         c.run_until(t_us);
         self.cluster.set_value(c);
         self.changed();

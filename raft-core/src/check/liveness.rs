@@ -1,7 +1,7 @@
 //! Liveness once faults stop: heal everything, restart every crashed node, then the cluster must elect one
 //! leader, commit a new proposal, and bring every live node to the same log and state.
 
-use crate::machine::op::Op;
+use crate::machine::op::{EntryData, Op};
 use crate::sim::server::Status;
 use crate::sim::{Cluster, Command, Settings};
 use crate::types::{NodeId, Role};
@@ -38,10 +38,9 @@ pub fn heal_and_check(cluster: &mut Cluster, settle_ms: u64) -> Result<(), Strin
     }
     let leader_id = current[0];
     let leader = cluster.node(leader_id).expect("leader");
-    let Op::Message { text } = probe else { unreachable!() };
     let committed_probe = leader.log().entries()[..leader.commit_index() as usize]
         .iter()
-        .any(|e| e.data.describe() == format!("msg: {text}"));
+        .any(|e| matches!(&e.data, EntryData::Op { op, .. } if *op == probe));
     if !committed_probe {
         return Err(format!("a proposal to leader S{leader_id} did not commit after healing"));
     }

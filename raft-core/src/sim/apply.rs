@@ -115,7 +115,6 @@ impl Cluster {
                 if self.bus.in_flight.remove(id).is_none() {
                     return Err(format!("message #{id} is not in flight"));
                 }
-                self.bus.dropped_total += 1;
             }
             Command::DuplicateMessage { id } => {
                 let env = self.bus.in_flight.get(id).ok_or(format!("message #{id} is not in flight"))?.clone();

@@ -27,8 +27,6 @@ pub struct Bus {
     groups: Vec<BTreeSet<NodeId>>,
     /// Directed links cut one way: (from, to).
     cuts: BTreeSet<(NodeId, NodeId)>,
-    pub sent_total: u64,
-    pub dropped_total: u64,
 }
 
 impl Bus {

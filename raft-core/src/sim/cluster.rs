@@ -397,16 +397,13 @@ impl Cluster {
     }
 
     pub(super) fn bus_send(&mut self, from: Endpoint, to: Endpoint, msg: Message) {
-        self.bus.sent_total += 1;
         if !self.bus.link_up(from, to) || self.bus.in_flight.len() >= IN_FLIGHT_MAX {
-            self.bus.dropped_total += 1;
             return;
         }
         let net = &self.cfg.network;
         let (loss, dup) = (net.loss_pct / 100.0, net.duplicate_pct / 100.0);
         let (lat_min, lat_max) = (ms_to_us(net.latency_min_ms), ms_to_us(net.latency_max_ms));
         if loss > 0.0 && self.rng.random_bool(loss) {
-            self.bus.dropped_total += 1;
             return;
         }
         let copies = if dup > 0.0 && self.rng.random_bool(dup) { 2 } else { 1 };
@@ -432,7 +429,6 @@ impl Cluster {
         let env = self.bus.in_flight.remove(&id).expect("present");
         self.trace.u64(2).u64(id);
         if !self.bus.link_up(env.from, env.to) {
-            self.bus.dropped_total += 1;
             return true;
         }
         match env.to {
@@ -442,7 +438,7 @@ impl Cluster {
                 match s.status {
                     Status::Up => self.node_receive(n, env.from, env.msg),
                     Status::Paused => s.inbox.push_back((env.from, env.msg)),
-                    Status::Crashed | Status::Removed => self.bus.dropped_total += 1,
+                    Status::Crashed | Status::Removed => {} // lost with the node
                 }
             }
         }

@@ -8,7 +8,7 @@ use super::history::History;
 use super::server::{Server, Status};
 use crate::check::Violation;
 use crate::node::Node;
-use crate::types::{NodeId, Role};
+use crate::types::{Endpoint, NodeId, Role};
 use std::collections::BTreeSet;
 
 impl Cluster {
@@ -46,26 +46,18 @@ impl Cluster {
     pub fn message(&self, id: u64) -> Option<&Envelope> {
         self.bus.in_flight.get(&id)
     }
-    pub fn in_flight_count(&self) -> usize {
-        self.bus.in_flight.len()
-    }
     pub fn partition_groups(&self) -> &[BTreeSet<NodeId>] {
         self.bus.groups()
     }
     pub fn cuts(&self) -> &BTreeSet<(NodeId, NodeId)> {
         self.bus.cuts()
     }
-    pub fn messages_sent(&self) -> u64 {
-        self.bus.sent_total
-    }
-    pub fn messages_dropped(&self) -> u64 {
-        self.bus.dropped_total
+    /// Whether a message from `from` to `to` gets through the partitions and cuts now.
+    pub fn link_up(&self, from: NodeId, to: NodeId) -> bool {
+        self.bus.link_up(Endpoint::Node(from), Endpoint::Node(to))
     }
     pub fn requests(&self) -> &[RequestRecord] {
         &self.requests
-    }
-    pub fn requests_pending(&self) -> usize {
-        self.clients.values().map(|c| c.queue.len() + c.current.is_some() as usize).sum()
     }
     pub fn membership_changes_pending(&self) -> usize {
         self.membership_tasks.len()

@@ -223,16 +223,17 @@ impl Cluster {
         self.cfg.machine.target
     }
 
-    /// The trail of committed positions, as the leader (or the most advanced live node) applied them.
-    pub fn trail(&self) -> &[Pos] {
-        let best =
-            self.leader().map(|l| l.id()).and_then(|id| self.servers.get(&id)).or_else(|| {
-                self.servers.values().filter(|s| s.node.is_some()).max_by_key(|s| s.machines.applied_index)
-            });
-        best.map_or(&[], |s| &s.machines.escort.trail)
+    /// The server whose applied state the cluster-wide views show: the leader, or else the running server
+    /// that has applied the most.
+    pub fn most_current(&self) -> Option<&super::server::Server> {
+        self.leader()
+            .map(|l| l.id())
+            .and_then(|id| self.servers.get(&id))
+            .or_else(|| self.servers.values().filter(|s| s.node.is_some()).max_by_key(|s| s.machines.applied_index))
     }
 
-    pub fn violation_views(&self) -> &[Violation] {
-        self.checker.violations()
+    /// The trail of committed positions, as the most current server applied them.
+    pub fn trail(&self) -> &[Pos] {
+        self.most_current().map_or(&[], |s| &s.machines.escort.trail)
     }
 }

@@ -68,20 +68,18 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
 
 #[component]
 fn Cuts(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
+    // The network's shape changes rarely; the links it cuts are derived only when it does, with the bus's own
+    // rule (`link_up`), a line for each pair cut in either direction.
+    let topology = Memo::new(move |_| sim.with(|c| (c.partition_groups().to_vec(), c.cuts().clone())));
     let lines = Memo::new(move |_| {
         let ids = ids.get();
-        sim.with(|c| {
-            let mut out: Vec<(NodeId, NodeId)> = c.cuts().iter().copied().collect();
-            // A partition cuts every link between groups; draw those too (both ways).
-            let groups = c.partition_groups();
-            if !groups.is_empty() {
-                for a in &ids {
-                    for b in &ids {
-                        let ga = groups.iter().position(|g| g.contains(a));
-                        let gb = groups.iter().position(|g| g.contains(b));
-                        if a < b && ga != gb && !out.contains(&(*a, *b)) {
-                            out.push((*a, *b));
-                        }
+        topology.track();
+        sim.peek(|c| {
+            let mut out = Vec::new();
+            for (i, a) in ids.iter().enumerate() {
+                for b in &ids[i + 1..] {
+                    if !c.link_up(*a, *b) || !c.link_up(*b, *a) {
+                        out.push((*a, *b));
                     }
                 }
             }

@@ -22,10 +22,7 @@ pub fn Panels(sim: Sim) -> impl IntoView {
     let positions = Memo::new(move |_| sim.with(|c| c.positions()));
     let arrays = Memo::new(move |_| sim.with(|c| c.arrays()));
     let committed = Memo::new(move |_| {
-        sim.with(|c| {
-            let best = c.leader().map(|l| l.id()).or_else(|| c.servers().find(|s| s.node.is_some()).map(|s| s.id));
-            best.and_then(|id| c.server(id)).map(|s| s.machines.messages.messages.clone()).unwrap_or_default()
-        })
+        sim.with(|c| c.most_current().map(|s| s.machines.messages.messages.clone()).unwrap_or_default())
     });
     let requests = Memo::new(move |_| sim.with(|c| c.requests().iter().rev().take(8).cloned().collect::<Vec<_>>()));
     view! {

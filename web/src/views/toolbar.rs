@@ -14,9 +14,13 @@ pub fn Toolbar(sim: Sim) -> impl IntoView {
         })
     };
     let shared = RwSignal::new(false);
+    // Any change after sharing makes the link in the address bar stale. Only a real flip writes the signal,
+    // so a playing run does not notify the button every frame.
     Effect::new(move |_| {
         sim.version.track();
-        shared.set(false);
+        if shared.get_untracked() {
+            shared.set(false);
+        }
     });
     let toggle = move |_| sim.playing.update(|p| *p = !*p);
     let step = move |_| {
