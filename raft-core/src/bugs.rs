@@ -19,16 +19,19 @@ pub enum PlantedBug {
     CommitKeptOnRestart,
     /// Process replies that carry an older term (stale votes and stale matchIndex updates).
     StaleTermReply,
+    /// A single voter leads as soon as it votes for itself, before its new term and vote are durable.
+    SingleVoterEarlyLead,
 }
 
 impl PlantedBug {
-    pub const ALL: [PlantedBug; 6] = [
+    pub const ALL: [PlantedBug; 7] = [
         PlantedBug::Figure8Commit,
         PlantedBug::VoteNotPersisted,
         PlantedBug::DoubleCountVote,
         PlantedBug::TruncateOnMatch,
         PlantedBug::CommitKeptOnRestart,
         PlantedBug::StaleTermReply,
+        PlantedBug::SingleVoterEarlyLead,
     ];
 
     pub fn name(self) -> &'static str {
@@ -39,6 +42,7 @@ impl PlantedBug {
             PlantedBug::TruncateOnMatch => "truncate-on-match",
             PlantedBug::CommitKeptOnRestart => "commit-kept-on-restart",
             PlantedBug::StaleTermReply => "stale-term-reply",
+            PlantedBug::SingleVoterEarlyLead => "single-voter-early-lead",
         }
     }
 
@@ -50,6 +54,7 @@ impl PlantedBug {
             PlantedBug::TruncateOnMatch => "a follower truncates its log even when the incoming entries match",
             PlantedBug::CommitKeptOnRestart => "a restarted node keeps its volatile commit index",
             PlantedBug::StaleTermReply => "replies from an older term are counted",
+            PlantedBug::SingleVoterEarlyLead => "a single voter leads before its vote for itself is durable",
         }
     }
 

@@ -15,8 +15,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-/// Nodes in a chaos cluster when not given: drawn from these.
-const NODE_CHOICES: [usize; 4] = [3, 5, 5, 7];
+/// Nodes in a chaos cluster when not given: 1 to this many (so one- and two-node clusters are in every run)...
+const DRAWN_NODES_MAX: usize = 9;
+/// ...and now and then the largest cluster the UI offers.
+const LARGE_NODES_PCT: f64 = 2.0;
 /// Membership churn never grows a chaos cluster beyond this.
 const CHAOS_NODES_MAX: usize = 9;
 /// Virtual time the heal phase gives the cluster to converge.
@@ -48,6 +50,7 @@ struct Weights {
     message: u32,
     network: u32,
     churn: u32,
+    stall: u32,
 }
 
 impl Weights {
@@ -65,6 +68,7 @@ impl Weights {
             message: w(10),
             network: w(3),
             churn: w(2),
+            stall: w(3),
         }
     }
 }
@@ -82,7 +86,13 @@ pub fn chaos_config(seed: u64, nodes: Option<usize>, bugs: Bugs) -> SimConfig {
     let election_timeout_min_ms = (heartbeat_ms * rng.random_range(3..=6)).max(2 * round_trip_ms);
     let election_timeout_max_ms = election_timeout_min_ms + rng.random_range(heartbeat_ms..=election_timeout_min_ms);
     SimConfig {
-        nodes: nodes.unwrap_or(NODE_CHOICES[rng.random_range(0..NODE_CHOICES.len())]),
+        nodes: nodes.unwrap_or_else(|| {
+            if rng.random_bool(LARGE_NODES_PCT / 100.0) {
+                crate::types::NODES_MAX
+            } else {
+                rng.random_range(1..=DRAWN_NODES_MAX)
+            }
+        }),
         seed,
         raft: RaftConfig {
             heartbeat_ms,
@@ -98,7 +108,8 @@ pub fn chaos_config(seed: u64, nodes: Option<usize>, bugs: Bugs) -> SimConfig {
             loss_pct: if rng.random_bool(0.7) { rng.random_range(0.0..15.0) } else { 0.0 },
             duplicate_pct: if rng.random_bool(0.7) { rng.random_range(0.0..15.0) } else { 0.0 },
         },
-        disk: DiskConfig { sync_min_ms: 0.5, sync_max_ms, torn_writes: rng.random_bool(0.7) },
+        // Torn writes on most seeds: a crash inside a multi-entry write keeps a prefix of it.
+        disk: DiskConfig { sync_min_ms: 0.5, sync_max_ms, torn_writes: rng.random_bool(0.85) },
         // The march proposes an entry every heartbeat, which hides some bugs (it acts like a no-op): half the
         // seeds run without it.
         machine: MachineConfig { march: rng.random_bool(0.5), ..MachineConfig::default() },
@@ -124,16 +135,24 @@ pub fn run_seed_cluster(seed: u64, events: u64, nodes: Option<usize>, bugs: Bugs
     while cluster.events() < events {
         if !cluster.step_event_until(next_fault_us) {
             cluster.run_until(next_fault_us);
-            if let Some(cmd) = draw_command(&mut rng, &cluster, &weights) {
+            let mut drawn = draw_command(&mut rng, &cluster, &weights);
+            if matches!(drawn, Some(Command::Crash { .. })) && rng.random_bool(AIMED_CRASH_PCT / 100.0) {
+                // Events ran while aiming: the crash drawn before may no longer apply.
+                drawn = aim_at_sync_window(&mut cluster, &mut rng);
+            }
+            if let Some(cmd) = drawn {
                 // Commands drawn here are valid by construction; a refusal would be a simulator bug.
                 if let Err(e) = cluster.apply(cmd.clone()) {
-                    panic!("chaos command {cmd:?} refused: {e}");
+                    panic!("seed {seed}: chaos command {cmd:?} refused: {e}");
                 }
             }
-            next_fault_us += rng.random_range(1..=fault_gap_ms_mean * 2000);
+            next_fault_us = next_fault_us.max(cluster.now_us()) + rng.random_range(1..=fault_gap_ms_mean * 2000);
         }
         if bugs != Bugs::none() && cluster.violation_count() > 0 {
             break; // a planted bug was caught: no need to go on
+        }
+        if cluster.halted().is_some() {
+            break; // reported as a violation
         }
     }
     let faulty_events = cluster.events();
@@ -163,6 +182,31 @@ pub fn run_seed_cluster(seed: u64, events: u64, nodes: Option<usize>, bugs: Bugs
     (cluster, report)
 }
 
+/// Crashes drawn at random rarely land while a write is in flight, where lost and torn writes live: this
+/// share of crashes runs the cluster on until some node has a write pending and crashes that node.
+const AIMED_CRASH_PCT: f64 = 50.0;
+/// Events an aimed crash waits at most for a pending write.
+const AIM_EVENTS_MAX: u32 = 500;
+
+fn aim_at_sync_window(cluster: &mut Cluster, rng: &mut ChaCha8Rng) -> Option<Command> {
+    for _ in 0..AIM_EVENTS_MAX {
+        let writing: Vec<NodeId> = cluster
+            .servers()
+            .filter(|s| matches!(s.status, Status::Up | Status::Paused) && !s.pending.is_empty())
+            .map(|s| s.id)
+            .collect();
+        if let Some(node) = pick(rng, &writing) {
+            return Some(Command::Crash { node });
+        }
+        if !cluster.step_event() {
+            return None;
+        }
+        // Finish the instant, so that a command drawn next sees what it will apply to.
+        cluster.run_until(cluster.now_us());
+    }
+    None
+}
+
 fn pick<T: Copy>(rng: &mut ChaCha8Rng, items: &[T]) -> Option<T> {
     if items.is_empty() {
         None
@@ -175,8 +219,10 @@ fn draw_command(rng: &mut ChaCha8Rng, c: &Cluster, w: &Weights) -> Option<Comman
     let with = |st: Status| -> Vec<NodeId> { c.servers().filter(|s| s.status == st).map(|s| s.id).collect() };
     let (up, crashed, paused) = (with(Status::Up), with(Status::Crashed), with(Status::Paused));
     let members: Vec<NodeId> = c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect();
-    let table =
-        [w.crash, w.restart, w.pause, w.timeout, w.partition, w.cut, w.heal, w.request, w.message, w.network, w.churn];
+    let table = [
+        w.crash, w.restart, w.pause, w.timeout, w.partition, w.cut, w.heal, w.request, w.message, w.network, w.churn,
+        w.stall,
+    ];
     let total: u32 = table.iter().sum();
     let mut roll = rng.random_range(0..total);
     let mut kind = 0;
@@ -247,15 +293,22 @@ fn draw_command(rng: &mut ChaCha8Rng, c: &Cluster, w: &Weights) -> Option<Comman
             };
             Some(Command::Configure { settings })
         }
-        _ => {
+        10 => {
             if c.membership_changes_pending() > 0 {
                 return None;
             }
-            if members.len() < CHAOS_NODES_MAX && (members.len() <= 3 || rng.random_bool(0.5)) {
+            if members.len() < CHAOS_NODES_MAX && (members.len() <= 2 || rng.random_bool(0.5)) {
                 Some(Command::AddNode)
             } else {
-                pick(rng, &members).filter(|_| members.len() > 3).map(|node| Command::RemoveNode { node })
+                pick(rng, &members).filter(|_| members.len() > 1).map(|node| Command::RemoveNode { node })
             }
+        }
+        _ => {
+            // A slow disk, often longer than an election timeout: held votes and acknowledgements wait.
+            let running: Vec<NodeId> = up.iter().chain(paused.iter()).copied().collect();
+            let timeout_ms = c.config().raft.election_timeout_max_ms;
+            let stall_ms = rng.random_range(1..=timeout_ms.saturating_mul(2).max(2));
+            pick(rng, &running).map(|node| Command::StallDisk { node, stall_ms })
         }
     }
 }

@@ -58,3 +58,19 @@ fn a_wrong_expectation_is_reported_by_name() {
     assert!(!outcome.passed);
     assert!(outcome.failures.iter().all(|f| f.contains("array:")), "{:?}", outcome.failures);
 }
+
+#[test]
+fn single_voter_expectations_fail_when_the_bug_is_swapped() {
+    let mut safe = load("single-voter-sync-window.json");
+    safe.config.raft.bugs = [PlantedBug::SingleVoterEarlyLead].into_iter().collect();
+    let outcome = run_scenario(&safe).unwrap();
+    assert!(!outcome.passed, "the single-voter scenario must fail with the bug planted");
+    assert!(
+        outcome.failures.iter().any(|f| f.contains("Election Safety")),
+        "the checker names the rule: {:?}",
+        outcome.failures
+    );
+    let mut buggy = load("single-voter-early-lead-bug.json");
+    buggy.config.raft.bugs = Default::default();
+    assert!(!run_scenario(&buggy).unwrap().passed);
+}

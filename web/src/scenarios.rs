@@ -4,7 +4,7 @@
 use crate::sim::{Permalink, Sim};
 use raft_core::scenario::{parse, run_scenario};
 
-pub const BUILT_IN: [(&str, &str); 12] = [
+pub const BUILT_IN: [(&str, &str); 14] = [
     ("election-at-start", include_str!("../../scenarios/election-at-start.json")),
     ("leader-crash", include_str!("../../scenarios/leader-crash.json")),
     ("split-vote", include_str!("../../scenarios/split-vote.json")),
@@ -17,6 +17,8 @@ pub const BUILT_IN: [(&str, &str); 12] = [
     ("figure8-safe", include_str!("../../scenarios/figure8-safe.json")),
     ("figure8-bug", include_str!("../../scenarios/figure8-bug.json")),
     ("single-node", include_str!("../../scenarios/single-node.json")),
+    ("single-voter-sync-window", include_str!("../../scenarios/single-voter-sync-window.json")),
+    ("single-voter-early-lead-bug", include_str!("../../scenarios/single-voter-early-lead-bug.json")),
 ];
 
 /// The title and description of a built-in scenario.

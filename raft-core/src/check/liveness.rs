@@ -11,8 +11,11 @@ pub fn heal_and_check(cluster: &mut Cluster, settle_ms: u64) -> Result<(), Strin
     let calm = Settings { loss_pct: Some(0.0), duplicate_pct: Some(0.0), ..Default::default() };
     cluster.apply(Command::Configure { settings: calm }).map_err(|e| format!("heal failed: {e}"))?;
     cluster.apply(Command::Heal).map_err(|e| format!("heal failed: {e}"))?;
-    let ids: Vec<(NodeId, Status)> = cluster.servers().map(|s| (s.id, s.status)).collect();
-    for (id, status) in ids {
+    let ids: Vec<NodeId> = cluster.servers().map(|s| s.id).collect();
+    for id in ids {
+        // Read the status now, not before the loop: resuming one node can commit a queued removal that stops
+        // another.
+        let Some(status) = cluster.server(id).map(|s| s.status) else { continue };
         let cmd = match status {
             Status::Crashed => Command::Restart { node: id },
             Status::Paused => Command::Resume { node: id },

@@ -74,7 +74,8 @@ pub const VIOLATIONS_KEPT_MAX: usize = 100;
 
 #[derive(Clone, Debug, Default)]
 pub struct Checker {
-    leaders: BTreeMap<Term, NodeId>,
+    /// Who became leader of each term, with the incarnation (restart count) it did so in.
+    leaders: BTreeMap<Term, (NodeId, u64)>,
     /// Chain hash of every (index, term) any node ever wrote.
     written: HashMap<(LogIndex, Term), u64>,
     /// Chain hash at each committed index (index i at i-1), with the term in which it was first known committed.
@@ -217,14 +218,23 @@ impl Checker {
 
     fn check_new_leader(&mut self, now_us: TimeUs, node: &Node, term: Term) {
         let id = node.id();
-        // Election Safety: at most one leader per term, ever.
-        if let Some(other) = self.leaders.insert(term, id) {
+        // Election Safety: at most one leader per term, ever. The same node winning a term twice (before and
+        // after a restart) is two leaderships too: the second may hold a different log.
+        let incarnation = node.incarnation();
+        if let Some((other, other_incarnation)) = self.leaders.insert(term, (id, incarnation)) {
             if other != id {
                 self.report(
                     Invariant::ElectionSafety,
                     now_us,
                     vec![other, id],
                     format!("S{other} and S{id} were both elected leader of term {term}"),
+                );
+            } else if other_incarnation != incarnation {
+                self.report(
+                    Invariant::ElectionSafety,
+                    now_us,
+                    vec![id],
+                    format!("S{id} was elected leader of term {term} twice, before and after a restart"),
                 );
             }
         }

@@ -25,7 +25,9 @@ impl Node {
         self.progress.clear();
         self.reset_election_timer();
         self.notes.push(Note::ElectionStarted { term });
-        if self.votes.len() >= self.membership.quorum() {
+        // A single voter is its own quorum, but its vote for itself is not durable yet: it becomes leader in
+        // `on_persisted`, once it is (RAFT.md: a single voter must not act as leader before then).
+        if self.cfg.bugs.has(PlantedBug::SingleVoterEarlyLead) && self.has_vote_quorum() {
             self.become_leader();
             return;
         }
@@ -84,9 +86,16 @@ impl Node {
         }
         self.votes.push(from);
         self.notes.push(Note::VoteCounted { term: self.term, from });
-        if self.votes.len() >= self.membership.quorum() {
+        // The candidate's own vote counts once it is durable (always so here in a multi-voter cluster: the
+        // RequestVotes only left after that write).
+        if self.durable_term == self.term && self.has_vote_quorum() {
             self.become_leader();
         }
+    }
+
+    /// "Votes received from majority of servers" (Figure 2, Candidates).
+    pub(super) fn has_vote_quorum(&self) -> bool {
+        self.votes.len() >= self.membership.quorum()
     }
 
     /// Wins the election: initialise nextIndex/matchIndex, append a no-op of this term (so that earlier entries

@@ -112,6 +112,8 @@ pub enum ProposeError {
 
 pub struct Node {
     id: NodeId,
+    /// How many times this node restarted (0 for its first run); the checker tells incarnations apart.
+    incarnation: u64,
     cfg: RaftConfig,
     rng: ChaCha8Rng,
     /// The configuration before any configuration entry (the initial cluster; empty for a node added later).
@@ -129,6 +131,10 @@ pub struct Node {
     applied_index: LogIndex,
     /// The prefix of the log known durable on this node's own disk.
     stable_index: LogIndex,
+    /// The term (with the vote given in it) known durable on this node's own disk. A candidate acts on its
+    /// own vote only once it is durable: a single voter is its own quorum, and a leadership won before the
+    /// write could be won again in the same term after a crash.
+    durable_term: Term,
     election_deadline_us: TimeUs,
     election_timeout_us: TimeUs,
     last_heard_from_leader_us: TimeUs,
@@ -181,6 +187,7 @@ impl Node {
         let commit_index = if cfg.bugs.has(PlantedBug::CommitKeptOnRestart) { commit_before_crash } else { 0 };
         let mut node = Node {
             id,
+            incarnation,
             rng: ChaCha8Rng::seed_from_u64(rng_seed),
             membership: bootstrap.clone(),
             bootstrap,
@@ -193,6 +200,7 @@ impl Node {
             commit_index,
             applied_index: 0,
             stable_index: disk.log.last_index(),
+            durable_term: disk.term,
             election_deadline_us: 0,
             election_timeout_us: 0,
             last_heard_from_leader_us: 0,
@@ -277,9 +285,15 @@ impl Node {
         }
     }
 
-    /// The harness reports that its disk now holds the log up to `last_index` (with that entry's term).
-    pub fn on_persisted(&mut self, now_us: TimeUs, last_index: LogIndex, last_term: Term) {
+    /// The harness reports that a write is durable: the hard state of `term` (and the vote given in it), and
+    /// the log up to `last_index` (with that entry's term).
+    pub fn on_persisted(&mut self, now_us: TimeUs, term: Term, last_index: LogIndex, last_term: Term) {
         self.now_us = now_us;
+        self.durable_term = self.durable_term.max(term);
+        if self.role == Role::Candidate && self.durable_term == self.term && self.has_vote_quorum() {
+            // A candidate that was its own quorum (a single voter) wins once its vote for itself is durable.
+            self.become_leader();
+        }
         if self.log.term_at(last_index) == last_term {
             self.stable_index = self.stable_index.max(last_index).min(self.log.last_index());
             if self.role == Role::Leader {
@@ -352,6 +366,12 @@ impl Node {
     }
     pub fn stable_index(&self) -> LogIndex {
         self.stable_index
+    }
+    pub fn durable_term(&self) -> Term {
+        self.durable_term
+    }
+    pub fn incarnation(&self) -> u64 {
+        self.incarnation
     }
     pub fn leader_id(&self) -> Option<NodeId> {
         self.leader_id

@@ -19,6 +19,8 @@ fn candidate(id: NodeId, bugs: Bugs) -> Node {
     let r = n.take_ready();
     assert!(r.persist.is_some(), "the vote for self must be persisted");
     assert!(r.send.is_empty() && r.send_after_persist.len() == 2, "RequestVote waits for the persist");
+    // The harness syncs the write, and only then do the RequestVotes leave.
+    n.on_persisted(10_000_000, 1, 0, 0);
     n
 }
 
@@ -59,6 +61,7 @@ fn duplicated_vote_is_counted_once() {
     let mut n = Node::new(1, cfg(), Membership::of_voters([1, 2, 3, 4, 5]), 7, 0);
     n.tick(10_000_000);
     n.take_ready();
+    n.on_persisted(10_000_000, 1, 0, 0);
     n.step(1, 2, Message::RequestVoteReply { term: 1, granted: true });
     n.step(2, 2, Message::RequestVoteReply { term: 1, granted: true });
     assert_eq!(n.role(), Role::Candidate, "two copies of one vote are not a majority of five");
@@ -70,6 +73,7 @@ fn duplicated_vote_is_counted_once() {
         0,
     );
     buggy.tick(10_000_000);
+    buggy.on_persisted(10_000_000, 1, 0, 0);
     buggy.step(1, 2, Message::RequestVoteReply { term: 1, granted: true });
     buggy.step(2, 2, Message::RequestVoteReply { term: 1, granted: true });
     assert_eq!(buggy.role(), Role::Leader, "the planted bug must really be planted");
@@ -153,11 +157,12 @@ fn leader_commits_only_entries_of_its_current_term_by_counting() {
     n.stable_index = 1;
     n.term = 2;
     n.tick(10_000_000);
+    n.on_persisted(10_000_000, 3, 1, 1);
     n.step(1, 2, Message::RequestVoteReply { term: 3, granted: true });
     assert_eq!(n.role(), Role::Leader);
     n.step(2, 2, Message::AppendEntriesReply { term: 3, success: true, match_index: 1, conflict_index: 0 });
     assert_eq!(n.commit_index(), 0, "index 1 is of term 1: not committed by counting");
-    n.on_persisted(3, 2, 3);
+    n.on_persisted(3, 3, 2, 3);
     n.step(4, 2, Message::AppendEntriesReply { term: 3, success: true, match_index: 2, conflict_index: 0 });
     assert_eq!(n.commit_index(), 2, "the no-op of term 3 commits, and index 1 with it");
 }
@@ -168,7 +173,7 @@ fn leader_counts_itself_only_for_durable_entries() {
     n.step(1, 2, Message::RequestVoteReply { term: 1, granted: true });
     n.step(2, 2, Message::AppendEntriesReply { term: 1, success: true, match_index: 1, conflict_index: 0 });
     assert_eq!(n.commit_index(), 0, "the leader's no-op is not yet on its own disk: one durable copy of three");
-    n.on_persisted(3, 1, 1);
+    n.on_persisted(3, 1, 1, 1);
     assert_eq!(n.commit_index(), 1);
 }
 
@@ -188,4 +193,34 @@ fn restart_forgets_the_commit_index() {
         2,
     );
     assert_eq!(buggy.commit_index(), 2);
+}
+
+#[test]
+fn single_voter_leads_only_once_its_vote_for_itself_is_durable() {
+    // RAFT.md pitfall: a single voter is its own quorum. Had it led before its term and vote were on disk, a
+    // crash in the sync window would let it win the same term again with a different log.
+    let mut n = Node::new(1, cfg(), Membership { voters: [1].into(), learners: [2].into() }, 7, 0);
+    n.tick(10_000_000);
+    assert_eq!((n.role(), n.term()), (Role::Candidate, 1), "not leader before the write is durable");
+    let r = n.take_ready();
+    let persist = r.persist.clone().expect("term and vote are written");
+    assert_eq!((persist.term, persist.voted_for), (1, Some(1)));
+    assert!(r.send.is_empty() && r.send_after_persist.is_empty(), "nothing leaves before the write: {r:?}");
+    n.on_persisted(10_001_000, 0, 0, 0);
+    assert_eq!(n.role(), Role::Candidate, "a write of an older term is not this candidacy's vote");
+    n.on_persisted(10_002_000, 1, 0, 0);
+    assert_eq!(n.role(), Role::Leader);
+    let r = n.take_ready();
+    assert!(r.send.iter().any(|(to, m)| *to == 2 && matches!(m, Message::AppendEntries { term: 1, .. })));
+}
+
+#[test]
+fn vote_replies_do_not_elect_before_the_own_vote_is_durable() {
+    let mut n = Node::new(1, cfg(), three(), 7, 0);
+    n.tick(10_000_000);
+    let _ = n.take_ready();
+    n.step(1, 2, Message::RequestVoteReply { term: 1, granted: true });
+    assert_eq!(n.role(), Role::Candidate, "two votes, but the own one is not durable");
+    n.on_persisted(2, 1, 0, 0);
+    assert_eq!(n.role(), Role::Leader, "the quorum is complete once the own vote is durable");
 }

@@ -11,6 +11,9 @@ use crate::types::{NodeId, NODES_MAX};
 use rand::Rng;
 use std::collections::BTreeSet;
 
+/// Longest disk stall a command may ask for.
+pub const STALL_MS_MAX: u64 = 60_000;
+
 /// Client id used when a command names none.
 pub const DEFAULT_CLIENT: u32 = 1;
 
@@ -60,6 +63,16 @@ impl Cluster {
                 Status::Paused => self.resume(*node),
                 _ => return Err(format!("S{node} is not paused")),
             },
+            Command::StallDisk { node, stall_ms } => {
+                match self.server_status(*node)? {
+                    Status::Up | Status::Paused => {}
+                    _ => return Err(format!("S{node} is not running")),
+                }
+                if *stall_ms == 0 || *stall_ms > STALL_MS_MAX {
+                    return Err(format!("a disk stall lasts 1 to {STALL_MS_MAX} ms, not {stall_ms}"));
+                }
+                self.stall_disk(*node, now + stall_ms * 1000);
+            }
             Command::Timeout { node } => match self.server_status(*node)? {
                 Status::Up => {
                     let n = self.servers.get_mut(node).and_then(|s| s.node.as_mut()).expect("up");
@@ -197,6 +210,8 @@ impl Cluster {
         let s = self.servers.get_mut(&id).expect("exists");
         s.status = Status::Crashed;
         s.inbox.clear();
+        // Already on disk; the messages they held die with the process.
+        s.synced_while_paused.clear();
         s.awaiting_apply.clear();
         s.timer_at_us = u64::MAX;
         s.timer_gen += 1;
@@ -219,6 +234,8 @@ impl Cluster {
     fn resume(&mut self, id: NodeId) {
         let s = self.servers.get_mut(&id).expect("exists");
         s.status = Status::Up;
+        self.release_synced_while_paused(id);
+        let s = self.servers.get_mut(&id).expect("exists");
         let inbox: Vec<_> = s.inbox.drain(..).collect();
         for (from, msg) in inbox {
             if self.servers[&id].status == Status::Up {

@@ -55,7 +55,17 @@ pub struct Cluster {
     pub(super) membership_tasks: VecDeque<MembershipTask>,
     events: u64,
     trace: StableHasher,
+    /// The virtual instant of the last event, and how many events ran at it (the spin guard).
+    instant_us: TimeUs,
+    events_at_instant: u64,
+    events_at_instant_max: u64,
+    /// Why the simulator stopped, if it did (virtual time stopped advancing).
+    halted: Option<String>,
 }
+
+/// A run that processes more events than this at one virtual instant is spinning (a livelock in the protocol
+/// or the simulator): it halts with a reported failure instead of hanging the page or the test.
+pub const EVENTS_AT_ONE_INSTANT_MAX: u64 = 1_000_000;
 
 impl Cluster {
     pub fn new(cfg: SimConfig) -> Result<Cluster, String> {
@@ -77,6 +87,10 @@ impl Cluster {
             membership_tasks: VecDeque::new(),
             events: 0,
             trace: StableHasher::new(),
+            instant_us: 0,
+            events_at_instant: 0,
+            events_at_instant_max: EVENTS_AT_ONE_INSTANT_MAX,
+            halted: None,
             initial_cfg: cfg.clone(),
             cfg,
         };
@@ -111,6 +125,8 @@ impl Cluster {
                 incarnation: 0,
                 commit_before_crash: 0,
                 inbox: VecDeque::new(),
+                synced_while_paused: VecDeque::new(),
+                disk_stalled_until_us: 0,
                 timer_gen: 0,
                 timer_at_us: TimeUs::MAX,
                 awaiting_apply: Default::default(),
@@ -153,6 +169,9 @@ impl Cluster {
     }
 
     fn process_next(&mut self, limit_us: TimeUs) -> bool {
+        if self.halted.is_some() {
+            return false;
+        }
         while let Some(Reverse((t, _, _))) = self.queue.peek() {
             if *t > limit_us {
                 return false;
@@ -163,10 +182,39 @@ impl Cluster {
             if self.process(ev) {
                 self.events += 1;
                 self.trace.u64(t);
+                self.guard_instant(t);
                 return true;
             }
         }
         false
+    }
+
+    /// Counts events at one virtual instant and halts a run that spins without time advancing.
+    fn guard_instant(&mut self, t: TimeUs) {
+        if t != self.instant_us {
+            self.instant_us = t;
+            self.events_at_instant = 0;
+        }
+        self.events_at_instant += 1;
+        if self.events_at_instant > self.events_at_instant_max {
+            let why = format!(
+                "virtual time stopped advancing: more than {} events at {} ms; the simulation halted",
+                self.events_at_instant_max,
+                t / 1000
+            );
+            self.checker.report(crate::check::Invariant::Liveness, t, Vec::new(), why.clone());
+            self.halted = Some(why);
+        }
+    }
+
+    /// Lowers the spin guard (tests prove it with a cluster that does a lot at one instant).
+    pub fn set_events_at_instant_max(&mut self, events: u64) {
+        self.events_at_instant_max = events.max(1);
+    }
+
+    /// Why the simulation halted, if it did (see `EVENTS_AT_ONE_INSTANT_MAX`).
+    pub fn halted(&self) -> Option<&str> {
+        self.halted.as_deref()
     }
 
     pub(super) fn schedule(&mut self, at_us: TimeUs, ev: Event) {
@@ -315,7 +363,7 @@ impl Cluster {
         if let Some(op) = ready.persist {
             let d_us = self.rng.random_range(ms_to_us(self.cfg.disk.sync_min_ms)..=ms_to_us(self.cfg.disk.sync_max_ms));
             let last_sync = s.pending.back().map_or(0, |w| w.sync_at_us);
-            let sync_at_us = (now + d_us).max(last_sync);
+            let sync_at_us = (now + d_us).max(last_sync).max(s.disk_stalled_until_us);
             s.pending.push_back(PendingWrite { op, sync_at_us, held: ready.send_after_persist });
             self.schedule(sync_at_us, Event::Sync(id));
         } else if !ready.send_after_persist.is_empty() {
@@ -376,15 +424,52 @@ impl Cluster {
         self.checker.on_disk_write(now, id, term_before, term_after);
         self.trace.u64(3).u64(id as u64);
         let s = self.servers.get_mut(&id).expect("server exists");
+        if s.status == Status::Paused {
+            // The disk finished the write, but the frozen process hears of it only when it resumes.
+            s.synced_while_paused.push_back(w);
+            return true;
+        }
         if let Some(node) = s.node.as_mut() {
             let before = node.summary();
-            node.on_persisted(now, w.op.last_index, w.op.last_term);
+            node.on_persisted(now, w.op.term, w.op.last_index, w.op.last_term);
             for (to, msg) in w.held {
                 self.send_from_node(id, to, msg);
             }
             self.after_node_call(id, before);
         }
         true
+    }
+
+    /// At resume: the node learns of the writes its disk completed while it was paused, and the messages that
+    /// waited for them leave now.
+    pub(super) fn release_synced_while_paused(&mut self, id: NodeId) {
+        let now = self.now_us;
+        let Some(s) = self.servers.get_mut(&id) else { return };
+        let writes: Vec<PendingWrite> = s.synced_while_paused.drain(..).collect();
+        for w in writes {
+            let Some(node) = self.servers.get_mut(&id).and_then(|s| s.node.as_mut()) else { return };
+            let before = node.summary();
+            node.on_persisted(now, w.op.term, w.op.last_index, w.op.last_term);
+            for (to, msg) in w.held {
+                self.send_from_node(id, to, msg);
+            }
+            self.after_node_call(id, before);
+        }
+    }
+
+    /// A slow disk: no write of `id` completes before `until_us` (writes already pending wait too).
+    pub(super) fn stall_disk(&mut self, id: NodeId, until_us: TimeUs) {
+        let Some(s) = self.servers.get_mut(&id) else { return };
+        s.disk_stalled_until_us = s.disk_stalled_until_us.max(until_us);
+        let mut delayed = 0;
+        for w in s.pending.iter_mut().filter(|w| w.sync_at_us < until_us) {
+            w.sync_at_us = until_us;
+            delayed += 1;
+        }
+        // Each delayed write needs its own sync event (its earlier one now finds it not yet due).
+        for _ in 0..delayed {
+            self.schedule(until_us, Event::Sync(id));
+        }
     }
 
     // ---- the bus ----------------------------------------------------------------------------------------------

@@ -24,6 +24,12 @@ pub enum Command {
     Resume {
         node: NodeId,
     },
+    /// A slow disk: none of the node's writes (pending or new) completes for `stall_ms`, so the votes and
+    /// acknowledgements that wait for them wait too.
+    StallDisk {
+        node: NodeId,
+        stall_ms: u64,
+    },
     /// Make a node's election timer fire now.
     Timeout {
         node: NodeId,
@@ -109,6 +115,7 @@ impl Command {
             Command::Pause { node } => format!("pause S{node}"),
             Command::Resume { node } => format!("resume S{node}"),
             Command::Timeout { node } => format!("time out S{node}"),
+            Command::StallDisk { node, stall_ms } => format!("stall S{node}'s disk for {stall_ms} ms"),
             Command::AddNode => "add a node".into(),
             Command::RemoveNode { node } => format!("remove S{node}"),
             Command::Partition { groups } => format!("partition {groups:?}"),

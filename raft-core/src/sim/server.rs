@@ -38,6 +38,11 @@ pub struct Server {
     pub commit_before_crash: LogIndex,
     /// Messages that arrived while paused, handled at resume.
     pub inbox: VecDeque<(Endpoint, Message)>,
+    /// Writes the disk completed while the node was paused: durable, but the paused process has not seen it
+    /// yet, so the votes and acknowledgements they hold leave only at resume (a paused node sends nothing).
+    pub synced_while_paused: VecDeque<PendingWrite>,
+    /// A stalled disk completes no write before this time.
+    pub disk_stalled_until_us: TimeUs,
     /// Timer event generation: a timer event with an older generation is stale.
     pub timer_gen: u64,
     pub timer_at_us: TimeUs,
