@@ -81,7 +81,8 @@ pub fn chaos_config(seed: u64, nodes: Option<usize>, bugs: Bugs) -> SimConfig {
     let heartbeat_ms: u64 = rng.random_range(20..=60);
     let latency_min_ms: u64 = rng.random_range(1..=10);
     let latency_max_ms = latency_min_ms + rng.random_range(0..=heartbeat_ms / 2);
-    let sync_max_ms: f64 = rng.random_range(1.0..8.0);
+    // Whole microseconds, as every time in a config (the simulator rounds to them anyway).
+    let sync_max_ms: f64 = (rng.random_range(1.0..8.0) * 1000.0_f64).round() / 1000.0;
     let round_trip_ms = 2 * latency_max_ms + 2 * sync_max_ms.ceil() as u64;
     let election_timeout_min_ms = (heartbeat_ms * rng.random_range(3..=6)).max(2 * round_trip_ms);
     let election_timeout_max_ms = election_timeout_min_ms + rng.random_range(heartbeat_ms..=election_timeout_min_ms);

@@ -74,3 +74,42 @@ fn single_voter_expectations_fail_when_the_bug_is_swapped() {
     buggy.config.raft.bugs = Default::default();
     assert!(!run_scenario(&buggy).unwrap().passed);
 }
+
+/// Inputs found by fuzzing `raft-sim run`: each is refused with a message naming the problem, or runs
+/// without overflow and refuses the request.
+#[test]
+fn hostile_numbers_are_refused_with_a_message() {
+    let refused = [
+        (
+            r#"{"name":"x","config":{"machine":{"target":{"x":-9223372036854775808,"y":5}}},"steps":[]}"#,
+            "escort target",
+        ),
+        (r#"{"name":"x","config":{"initial_disks":[{"node":1,"term":18446744073709551615}]},"steps":[]}"#, "limit"),
+        (r#"{"name":"x","config":{"initial_disks":[{"node":1,"term":2,"log_terms":[0]}]},"steps":[]}"#, "term 0"),
+        (r#"{"name":"x","steps":[{"at_ms":1,"expect":{"logs_match":false}}]}"#, "checks nothing"),
+        (r#"{"name":"x","steps":[{"at_ms":1,"expect":{"no_violations":false}}]}"#, "checks nothing"),
+        (r#"{"name":"x","steps":[{"at_ms":1,"expect":{"violated":"Electoin Safety"}}]}"#, "unknown invariant"),
+        (r#"{"name":"x","config":{"network":{"latency_min_ms":1e-300}},"steps":[]}"#, "resolution"),
+        (r#"{"name":"x","config":{"nodes":51},"steps":[{"at_ms":86400000,"expect":{"leader":true}}]}"#, "at most"),
+    ];
+    for (text, why) in refused {
+        let e = parse(text).unwrap_err();
+        assert!(e.contains(why), "{text}\n  gave: {e}");
+    }
+    let requests = [
+        r#"{"type":"move","dx":-9223372036854775808,"dy":9223372036854775807}"#,
+        r#"{"type":"step","from":{"x":0,"y":0},"to":{"x":-9223372036854775808,"y":0}}"#,
+    ];
+    for op in requests {
+        let text = format!(
+            r#"{{"name":"x","steps":[{{"at_ms":1000,"do":{{"cmd":"request","op":{op}}}}},
+                {{"at_ms":2000,"expect":{{"last_request":{{"status":"refused","reason_contains":"±1000000"}}}}}}]}}"#
+        );
+        let outcome = run_scenario(&parse(&text).unwrap()).unwrap();
+        assert!(outcome.passed, "{op}: {:?}", outcome.failures);
+    }
+    let e = parse(r#"{"name":"x","steps":[{"at_ms":1,"do":{"cmd":"crash","node":4294967297}}]}"#)
+        .map(|s| run_scenario(&s).unwrap().failures)
+        .unwrap();
+    assert!(e.iter().any(|f| f.contains("not a node id")), "{e:?}");
+}

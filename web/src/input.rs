@@ -20,7 +20,9 @@ pub fn num_field(name: &str, text: &str, min: f64, max: f64) -> Result<f64, Stri
     if !v.is_finite() || v < min || v > max {
         return Err(format!("{name} must be between {min} and {max}"));
     }
-    Ok(v)
+    // Times are whole microseconds and percentages need no more: three decimals, so that "1e-300" is 0 and
+    // every value shown back is short.
+    Ok((v * 1000.0).round() / 1000.0)
 }
 
 fn shorten(t: &str) -> String {

@@ -1,7 +1,7 @@
 //! The escort: a formation the leader marches from [0,0] to the target one step at a time.
 
 use super::op::{Op, Pos};
-use super::{MachineConfig, StateMachine, COORD_ABS_MAX};
+use super::{coord_ok, MachineConfig, StateMachine, COORD_ABS_MAX};
 use serde::{Deserialize, Serialize};
 
 /// Committed positions kept for the formation's trail.
@@ -57,12 +57,22 @@ impl StateMachine for Escort {
     }
 
     fn validate(&self, op: &Op) -> Result<(), String> {
-        if let Op::Move { dx, dy } = op {
-            if dx.abs() > COORD_ABS_MAX || dy.abs() > COORD_ABS_MAX {
-                return Err(format!("a move must stay within ±{COORD_ABS_MAX} per axis"));
+        match op {
+            Op::Move { dx, dy } if !coord_ok(*dx) || !coord_ok(*dy) => {
+                Err(format!("a move is at most ±{COORD_ABS_MAX} per axis, not ({dx}, {dy})"))
             }
+            Op::Step { from, to } if ![from.x, from.y, to.x, to.y].into_iter().all(coord_ok) => Err(format!(
+                "a step goes between points within ±{COORD_ABS_MAX} per axis, not [{}, {}] → [{}, {}]",
+                from.x, from.y, to.x, to.y
+            )),
+            Op::Step { from, to }
+                if to.x.abs_diff(from.x) > self.step_size as u64 || to.y.abs_diff(from.y) > self.step_size as u64 =>
+            {
+                Err(format!("a step moves at most {} per axis", self.step_size))
+            }
+            Op::Move { .. } | Op::Step { .. } => Ok(()),
+            _ => Err("not an escort operation".into()),
         }
-        Ok(())
     }
 
     fn apply(&mut self, op: &Op) -> Result<(), String> {
@@ -77,8 +87,10 @@ impl StateMachine for Escort {
                 Ok(())
             }
             Op::Move { dx, dy } => {
+                // Saturating: a move that was not validated (a follower applies what the leader logged) still
+                // cannot overflow.
                 let clamp = |v: i64| v.clamp(-COORD_ABS_MAX, COORD_ABS_MAX);
-                let to = Pos { x: clamp(self.pos.x + dx), y: clamp(self.pos.y + dy) };
+                let to = Pos { x: clamp(self.pos.x.saturating_add(*dx)), y: clamp(self.pos.y.saturating_add(*dy)) };
                 self.moved_to(to);
                 Ok(())
             }
@@ -99,6 +111,19 @@ mod tests {
         e.apply(&step).unwrap();
         assert_eq!(e.pos, Pos { x: 1, y: 0 });
         assert_eq!(e.steps, 1);
+    }
+
+    #[test]
+    fn extreme_moves_and_steps_are_refused_not_overflowing() {
+        let mut e = Escort::new(&MachineConfig::default());
+        let huge = Op::Move { dx: i64::MIN, dy: i64::MAX };
+        assert!(e.validate(&huge).unwrap_err().contains("at most ±1000000"));
+        e.apply(&huge).unwrap();
+        assert_eq!(e.pos, Pos { x: -COORD_ABS_MAX, y: COORD_ABS_MAX }, "applied anyway, it saturates");
+        let far = Op::Step { from: Pos { x: 0, y: 0 }, to: Pos { x: i64::MIN, y: 0 } };
+        assert!(e.validate(&far).unwrap_err().contains("within ±1000000"));
+        let long = Op::Step { from: Pos { x: 0, y: 0 }, to: Pos { x: 5, y: 0 } };
+        assert!(e.validate(&long).unwrap_err().contains("at most 1 per axis"));
     }
 
     #[test]

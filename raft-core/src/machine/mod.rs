@@ -42,13 +42,21 @@ impl Default for MachineConfig {
 
 pub const COORD_ABS_MAX: i64 = 1_000_000;
 
+/// Whether a coordinate or a move lies within ±COORD_ABS_MAX (no `abs()`: it overflows on i64::MIN).
+pub fn coord_ok(v: i64) -> bool {
+    (-COORD_ABS_MAX..=COORD_ABS_MAX).contains(&v)
+}
+
 impl MachineConfig {
     pub fn validate(&self) -> Result<(), String> {
         if self.step_size < 1 || self.step_size > 1000 {
             return Err("escort step size must be between 1 and 1000".into());
         }
-        if self.target.x.abs() > COORD_ABS_MAX || self.target.y.abs() > COORD_ABS_MAX {
-            return Err(format!("escort target must lie within ±{COORD_ABS_MAX}"));
+        if !coord_ok(self.target.x) || !coord_ok(self.target.y) {
+            return Err(format!(
+                "escort target [{}, {}] must lie within ±{COORD_ABS_MAX} on each axis",
+                self.target.x, self.target.y
+            ));
         }
         if self.array_len == 0 || self.array_len > 1000 {
             return Err("array length must be between 1 and 1000".into());

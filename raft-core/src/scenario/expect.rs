@@ -128,6 +128,33 @@ fn on_every_live<T: PartialEq + std::fmt::Debug>(
 }
 
 impl Expectation {
+    /// Refuses expectations that would parse but check nothing.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.logs_match == Some(false) {
+            return Err("\"logs_match\": false checks nothing; use true, or leave it out".into());
+        }
+        if self.no_violations == Some(false) {
+            return Err(
+                "\"no_violations\": false checks nothing; to expect a violation, name it with \"violated\"".into()
+            );
+        }
+        if let Some(name) = &self.violated {
+            if Invariant::from_name(name).is_none() {
+                let names: Vec<&str> = Invariant::ALL.iter().map(|i| i.name()).collect();
+                return Err(format!("\"violated\": unknown invariant \"{name}\" (known: {})", names.join(", ")));
+            }
+        }
+        if let Some(re) = &self.last_request {
+            if !["applied", "refused", "pending"].contains(&re.status.as_str()) {
+                return Err(format!(
+                    "\"last_request\": status is applied, refused or pending, not \"{}\"",
+                    re.status
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks every given field; returns one sentence per failure.
     pub fn check(&self, c: &Cluster, memory: &Memory) -> Vec<String> {
         let mut fails = Vec::new();

@@ -41,6 +41,9 @@ pub struct Step {
     pub note: Option<String>,
 }
 
+/// Most steps a scenario may have.
+pub const STEPS_MAX: usize = 10_000;
+
 /// Parses a scenario; a malformed file gets a message with line and column.
 pub fn parse(text: &str) -> Result<Scenario, String> {
     let scenario: Scenario = serde_json::from_str(text)
@@ -53,7 +56,15 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
         if step.action.is_none() && step.expect.is_none() {
             return Err(format!("step {}: a step needs \"do\" or \"expect\"", i + 1));
         }
+        if let Some(e) = &step.expect {
+            e.validate().map_err(|e| format!("step {}: {e}", i + 1))?;
+        }
     }
+    if scenario.steps.len() > STEPS_MAX {
+        return Err(format!("a scenario has at most {STEPS_MAX} steps, this one has {}", scenario.steps.len()));
+    }
+    let last_ms = scenario.steps.iter().map(|s| s.at_ms).fold(0.0, f64::max);
+    scenario.config.check_run_length((last_ms * 1000.0).round() as u64)?;
     Ok(scenario)
 }
 

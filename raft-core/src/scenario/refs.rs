@@ -11,7 +11,9 @@ pub type Memory = BTreeMap<String, (NodeId, Term)>;
 
 pub fn resolve(cluster: &Cluster, memory: &Memory, v: &Value) -> Result<NodeId, String> {
     match v {
-        Value::Number(n) => n.as_u64().map(|n| n as NodeId).ok_or_else(|| format!("{n} is not a node id")),
+        Value::Number(n) => {
+            n.as_u64().and_then(|n| NodeId::try_from(n).ok()).ok_or_else(|| format!("{n} is not a node id"))
+        }
         Value::String(s) => resolve_name(cluster, memory, s),
         other => Err(format!("{other} is not a node (use a number, \"leader\", \"follower\" or a remembered name)")),
     }

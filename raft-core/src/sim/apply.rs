@@ -158,7 +158,7 @@ impl Cluster {
                 if client == 0 || client > 1_000 {
                     return Err("client ids are between 1 and 1000".into());
                 }
-                self.client_enqueue(client, *to, op.clone());
+                self.client_enqueue(client, *to, op.clone())?;
             }
         }
         Ok(())

@@ -14,8 +14,10 @@ use std::collections::VecDeque;
 
 /// A client gives up on a request after this many attempts (each a send to some node).
 pub const ATTEMPTS_MAX: u32 = 40;
-/// Requests remembered for the UI's request list.
+/// Finished requests remembered for the UI's request list (pending ones are always kept).
 pub const RECORDS_MAX: usize = 2_000;
+/// Requests one client may have waiting behind its current one.
+pub const QUEUED_PER_CLIENT_MAX: usize = 1_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -27,6 +29,8 @@ pub enum RequestStatus {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestRecord {
+    /// Position in the run's sequence of requests (stable while older records are forgotten).
+    pub serial: u64,
     pub client: ClientId,
     pub seq: u64,
     pub op: Op,
@@ -45,8 +49,8 @@ pub struct Client {
     pub id: ClientId,
     pub next_seq: u64,
     pub queue: VecDeque<(Op, Option<NodeId>)>,
-    /// Index into the records of the request in progress.
-    pub current: Option<usize>,
+    /// Serial of the request in progress.
+    pub current: Option<u64>,
     pub leader_guess: Option<NodeId>,
     pub timer_gen: u64,
     pub backoff_us: TimeUs,
@@ -68,12 +72,18 @@ impl Client {
 
 /// The client side of the bus: sending, following redirects, retrying with back-off.
 impl Cluster {
-    pub(super) fn client_enqueue(&mut self, client: ClientId, to: Option<NodeId>, op: Op) {
+    pub(super) fn client_enqueue(&mut self, client: ClientId, to: Option<NodeId>, op: Op) -> Result<(), String> {
         let c = self.clients.entry(client).or_insert_with(|| Client::new(client));
+        if c.queue.len() >= QUEUED_PER_CLIENT_MAX {
+            return Err(format!(
+                "client {client} already has {QUEUED_PER_CLIENT_MAX} requests waiting; wait for some to finish"
+            ));
+        }
         c.queue.push_back((op, to));
         if c.current.is_none() {
             self.client_start_next(client);
         }
+        Ok(())
     }
 
     pub(super) fn client_start_next(&mut self, client: ClientId) {
@@ -82,7 +92,10 @@ impl Cluster {
         let seq = c.next_seq;
         c.next_seq += 1;
         let target = to.or(c.leader_guess);
+        let serial = self.requests_base;
+        self.requests_base += 1;
         self.requests.push(RequestRecord {
+            serial,
             client,
             seq,
             op,
@@ -95,12 +108,13 @@ impl Cluster {
             ended_us: None,
         });
         if self.requests.len() > RECORDS_MAX {
-            // Forget finished requests first; the base keeps indexes stable.
-            self.requests.remove(0);
-            self.requests_base += 1;
+            // Forget the oldest finished request; a pending one keeps its record (its client waits on it).
+            if let Some(i) = self.requests.iter().position(|r| r.status != RequestStatus::Pending) {
+                self.requests.remove(i);
+            }
         }
         let c = self.clients.get_mut(&client).expect("client exists");
-        c.current = Some(self.requests_base + self.requests.len() - 1);
+        c.current = Some(serial);
         c.backoff_us = ms_to_us(self.cfg.client_retry_ms as f64) / 4;
         let target = target.unwrap_or_else(|| self.any_node());
         self.client_send(client, target);
@@ -113,8 +127,10 @@ impl Cluster {
     }
 
     fn current_record(&mut self, client: ClientId) -> Option<&mut RequestRecord> {
-        let idx = self.clients.get(&client)?.current?;
-        self.requests.get_mut(idx.checked_sub(self.requests_base)?)
+        let serial = self.clients.get(&client)?.current?;
+        // Records stay in serial order when some are forgotten.
+        let i = self.requests.binary_search_by_key(&serial, |r| r.serial).ok()?;
+        self.requests.get_mut(i)
     }
 
     fn client_send(&mut self, client: ClientId, target: NodeId) {
@@ -200,5 +216,54 @@ impl Cluster {
         let target = guess.unwrap_or_else(|| self.any_node());
         self.client_send(client, target);
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimConfig;
+
+    #[test]
+    fn a_pending_request_keeps_its_record_when_the_history_is_full() {
+        let mut c = Cluster::new(SimConfig::default()).unwrap();
+        c.client_enqueue(7, None, Op::Set { index: 0, value: 1 }).unwrap();
+        let pending = c.clients[&7].current.expect("client 7 is waiting");
+        // Fill the history with finished requests of other clients.
+        for i in 0..RECORDS_MAX as u64 {
+            let serial = c.requests_base;
+            c.requests_base += 1;
+            c.requests.push(RequestRecord {
+                serial,
+                client: 100,
+                seq: i + 1,
+                op: Op::Set { index: 0, value: 0 },
+                first_to: None,
+                status: RequestStatus::Refused { reason: "test".into() },
+                attempts: 1,
+                redirects: 0,
+                path: vec![],
+                started_us: 0,
+                ended_us: Some(0),
+            });
+        }
+        c.client_enqueue(8, None, Op::Set { index: 1, value: 2 }).unwrap();
+        assert!(c.requests.len() <= RECORDS_MAX + 1, "finished records were forgotten");
+        let rec = c.current_record(7).expect("the pending request of client 7 is still known");
+        assert_eq!((rec.serial, &rec.status), (pending, &RequestStatus::Pending));
+        // And it completes: the client is not stuck.
+        c.run_until(3_000_000);
+        let done = c.requests.iter().find(|r| r.serial == pending).unwrap();
+        assert!(matches!(done.status, RequestStatus::Applied { .. }), "{done:?}");
+    }
+
+    #[test]
+    fn a_client_queue_is_bounded() {
+        let mut c = Cluster::new(SimConfig::default()).unwrap();
+        for _ in 0..=QUEUED_PER_CLIENT_MAX {
+            c.client_enqueue(3, None, Op::Set { index: 0, value: 1 }).unwrap();
+        }
+        let e = c.client_enqueue(3, None, Op::Set { index: 0, value: 1 }).unwrap_err();
+        assert!(e.contains("1000 requests waiting"), "{e}");
     }
 }

@@ -51,7 +51,8 @@ pub struct Cluster {
     pub(super) recorded: Vec<Timed>,
     pub(super) clients: BTreeMap<ClientId, Client>,
     pub(super) requests: Vec<RequestRecord>,
-    pub(super) requests_base: usize,
+    /// Serial of the next request.
+    pub(super) requests_base: u64,
     pub(super) membership_tasks: VecDeque<MembershipTask>,
     events: u64,
     trace: StableHasher,
