@@ -15,8 +15,49 @@ type ApiResult = Result<JsValue, String>;
 /// Longest stretch of virtual time one `advance` call may run.
 const ADVANCE_MS_MAX: f64 = 600_000.0;
 
-fn to_js<T: Serialize>(v: &T) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+/// Largest integer a JS number holds exactly (2^53 − 1).
+const SAFE_INTEGER_MAX: u64 = (1 << 53) - 1;
+
+/// Converts a view to plain JS data. Integers beyond ±(2^53 − 1) (array values, hashes) become decimal strings,
+/// as README states, so that nothing is rounded and no call answers null.
+fn to_js<T: Serialize>(v: &T) -> ApiResult {
+    let mut value = serde_json::to_value(v).map_err(|e| format!("could not convert the answer: {e}"))?;
+    big_integers_as_strings(&mut value);
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| format!("could not convert the answer: {e}"))
+}
+
+fn big_integers_as_strings(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => {
+            let big = n.as_u64().is_some_and(|u| u > SAFE_INTEGER_MAX)
+                || n.as_i64().is_some_and(|i| i.unsigned_abs() > SAFE_INTEGER_MAX);
+            if big {
+                *v = Value::String(n.to_string());
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(big_integers_as_strings),
+        Value::Object(map) => map.values_mut().for_each(big_integers_as_strings),
+        _ => {}
+    }
+}
+
+/// Reads an object argument strictly: through JSON, so unknown keys are refused by name (serde-wasm-bindgen
+/// reads only the keys a struct names and would ignore a typo silently).
+fn object_arg<T: serde::de::DeserializeOwned>(v: &JsValue, name: &str) -> Result<T, String> {
+    if !v.is_object() || js_sys::Array::is_array(v) {
+        return Err(format!("{name} must be an object, got {}", describe(v)));
+    }
+    let json: String = js_sys::JSON::stringify(v)
+        .map_err(|_| format!("{name} could not be read as JSON"))?
+        .into();
+    serde_json::from_str(&json).map_err(|e| format!("{name}: {}", strip_position(&e.to_string())))
+}
+
+fn strip_position(msg: &str) -> String {
+    msg.rfind(" at line ").map_or_else(|| msg.to_string(), |i| msg[..i].to_string())
 }
 
 fn int_arg(v: &JsValue, name: &str, min: f64, max: f64) -> Result<i64, String> {
@@ -58,23 +99,21 @@ fn def(obj: &js_sys::Object, name: &str, f: impl Fn(JsValue, JsValue) -> ApiResu
 
 pub fn install(sim: Sim) {
     let obj = js_sys::Object::new();
-    def(&obj, "status", move |_, _| Ok(to_js(&sim.peek(|c| c.status_view()))));
-    def(&obj, "nodes", move |_, _| Ok(to_js(&sim.peek(|c| c.node_views()))));
-    def(&obj, "elections", move |_, _| Ok(to_js(&sim.peek(|c| c.history().elections.clone()))));
-    def(&obj, "leaders", move |_, _| Ok(to_js(&sim.peek(|c| c.history().leaders.clone()))));
-    def(&obj, "positions", move |_, _| Ok(to_js(&sim.peek(|c| c.positions()))));
-    def(&obj, "array", move |_, _| Ok(to_js(&sim.peek(|c| c.arrays()))));
-    def(&obj, "messages", move |_, _| Ok(to_js(&sim.peek(|c| c.message_logs()))));
-    def(&obj, "violations", move |_, _| Ok(to_js(&sim.peek(|c| c.violations().to_vec()))));
-    def(&obj, "inFlight", move |_, _| Ok(to_js(&sim.peek(|c| c.in_flight().cloned().collect::<Vec<_>>()))));
-    def(&obj, "requests", move |_, _| Ok(to_js(&sim.peek(|c| c.requests().to_vec()))));
+    def(&obj, "status", move |_, _| to_js(&sim.peek(|c| c.status_view())));
+    def(&obj, "nodes", move |_, _| to_js(&sim.peek(|c| c.node_views())));
+    def(&obj, "elections", move |_, _| to_js(&sim.peek(|c| c.history().elections.clone())));
+    def(&obj, "leaders", move |_, _| to_js(&sim.peek(|c| c.history().leaders.clone())));
+    def(&obj, "positions", move |_, _| to_js(&sim.peek(|c| c.positions())));
+    def(&obj, "array", move |_, _| to_js(&sim.peek(|c| c.arrays())));
+    def(&obj, "messages", move |_, _| to_js(&sim.peek(|c| c.message_logs())));
+    def(&obj, "violations", move |_, _| to_js(&sim.peek(|c| c.violations().to_vec())));
+    def(&obj, "inFlight", move |_, _| to_js(&sim.peek(|c| c.in_flight().cloned().collect::<Vec<_>>())));
+    def(&obj, "requests", move |_, _| to_js(&sim.peek(|c| c.requests().to_vec())));
     def(&obj, "log", move |id, _| {
         let id = node_arg(&id, "node id")?;
-        Ok(to_js(
-            &sim.peek(|c| c.server(id).map(|_| c.log_view(id, usize::MAX))).ok_or(format!("there is no node S{id}"))?,
-        ))
+        to_js(&sim.peek(|c| c.server(id).map(|_| c.log_view(id, usize::MAX))).ok_or(format!("there is no node S{id}"))?)
     });
-    def(&obj, "recorded", move |_, _| Ok(to_js(&sim.peek(|c| c.recorded().to_vec()))));
+    def(&obj, "recorded", move |_, _| to_js(&sim.peek(|c| c.recorded().to_vec())));
 
     def(&obj, "move", move |x, y| {
         let dx = int_arg(&x, "x", -1_000_000.0, 1_000_000.0)?;
@@ -119,7 +158,7 @@ pub fn install(sim: Sim) {
         done(sim, Command::DropMessage { id: int_arg(&id, "message id", 1.0, 9.0e15)? as u64 })
     });
     def(&obj, "configure", move |settings, _| {
-        let settings: Settings = serde_wasm_bindgen::from_value(settings).map_err(|e| format!("{e}"))?;
+        let settings: Settings = object_arg(&settings, "settings")?;
         done(sim, Command::Configure { settings })
     });
     def(&obj, "pause", move |_, _| {
@@ -137,7 +176,7 @@ pub fn install(sim: Sim) {
             format!("ms must be a number of milliseconds above 0 and at most {ADVANCE_MS_MAX}, got {}", describe(&ms))
         })?;
         sim.advance_us((ms * 1000.0).round() as u64);
-        Ok(to_js(&sim.peek(|c| c.status_view())))
+        to_js(&sim.peek(|c| c.status_view()))
     });
     if let Some(w) = web_sys::window() {
         let _ = js_sys::Reflect::set(&w, &JsValue::from_str("raft"), &obj);

@@ -1,7 +1,8 @@
 //! The scenario files of `scenarios/`, built into the app: loading one runs it headlessly (to resolve
 //! "the leader" and friends into concrete nodes), then replays its commands from time 0 as the user watches.
 
-use crate::sim::{Permalink, Sim};
+use crate::sim::Sim;
+use raft_core::run_file::RunFile;
 use raft_core::scenario::{parse, run_scenario};
 
 pub const BUILT_IN: [(&str, &str); 14] = [
@@ -31,7 +32,13 @@ pub fn load(sim: Sim, text: &str) -> Result<String, String> {
     let scenario = parse(text)?;
     let outcome = run_scenario(&scenario)?;
     let cluster = outcome.cluster.ok_or("the scenario did not run")?;
-    sim.load(Permalink { config: scenario.config.clone(), commands: cluster.recorded().to_vec(), at_us: 0 })?;
+    let run = RunFile { config: scenario.config.clone(), commands: cluster.recorded().to_vec(), at_us: 0 };
+    // At time 0 the replay is done in its first slice: the result is known when `load` returns.
+    let result = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let slot = result.clone();
+    sim.load(run, move |r| *slot.borrow_mut() = Some(r));
+    let outcome = result.borrow_mut().take();
+    outcome.unwrap_or(Ok(()))?;
     Ok(scenario.description)
 }
 

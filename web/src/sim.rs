@@ -2,10 +2,15 @@
 //! re-render when the simulation moves); every change goes through `apply` as a recorded `Command`.
 
 use leptos::prelude::*;
+use raft_core::run_file::{Replay, RunFile};
 use raft_core::sim::view::StatusView;
 use raft_core::sim::Timed;
 use raft_core::{Cluster, Command, SimConfig};
-use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Events replayed per slice while a run loads (about 20–50 ms of work in the browser), between which the page
+/// paints the progress and handles Cancel.
+const LOAD_SLICE_EVENTS: u64 = 40_000;
 
 /// Virtual time per real time. 1/20: a 50 ms heartbeat takes a second on screen, a message is seen flying.
 pub const SPEED_DEFAULT: f64 = 0.05;
@@ -48,15 +53,10 @@ pub struct Sim {
     tape: StoredValue<Vec<Timed>, LocalStorage>,
     /// The furthest virtual time reached.
     pub horizon_us: RwSignal<u64>,
-}
-
-/// A run as a permalink carries it: the starting config, the commands, and the time to show.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Permalink {
-    pub config: SimConfig,
-    pub commands: Vec<Timed>,
-    pub at_us: u64,
+    /// While a run loads: how far along it is (0 to 1). The current run stays on screen until it is done.
+    pub loading: RwSignal<Option<f64>>,
+    /// Bumped to cancel a load in progress (a slice that sees another generation stops).
+    load_generation: StoredValue<u64, LocalStorage>,
 }
 
 impl Sim {
@@ -72,6 +72,8 @@ impl Sim {
             help_open: RwSignal::new(false),
             tape: StoredValue::new_local(Vec::new()),
             horizon_us: RwSignal::new(0),
+            loading: RwSignal::new(None),
+            load_generation: StoredValue::new_local(0),
         }
     }
 
@@ -174,40 +176,60 @@ impl Sim {
         self.changed();
     }
 
-    /// The run so far as a permalink (config, commands up to now, and now).
-    pub fn permalink(&self) -> Permalink {
-        self.cluster.with_value(|c| Permalink {
-            config: c.initial_config().clone(),
-            commands: c.recorded().to_vec(),
-            at_us: c.now_us(),
-        })
+    /// The run so far (config, commands up to now, and now): what a link or a run file carries.
+    pub fn run_file(&self) -> RunFile {
+        self.cluster.with_value(RunFile::of)
     }
 
     /// Loads a run: its config, its commands on the tape, shown at `at_us` (commands after that time are
-    /// applied as the run plays on). Nothing changes if it is invalid.
-    pub fn load(&self, link: Permalink) -> Result<(), String> {
-        if link.at_us > 86_400_000_000 {
-            return Err("the time in the link is too far ahead".into());
+    /// applied as the run plays on). A long run replays in slices between frames, with `loading` showing the
+    /// progress; `cancel_load` stops it. The current run stays until the new one is ready, so an invalid run or
+    /// a cancel loses nothing. `done` hears the outcome (Ok at once for a short run).
+    pub fn load(&self, run: RunFile, done: impl FnOnce(Result<(), String>) + 'static) {
+        let replay = match Replay::new(run) {
+            Ok(r) => r,
+            Err(e) => return done(Err(e)),
+        };
+        self.load_generation.update_value(|g| *g += 1);
+        let generation = self.load_generation.get_value();
+        self.playing.set(false);
+        self.load_slice(replay, generation, Box::new(done));
+    }
+
+    fn load_slice(&self, mut replay: Replay, generation: u64, done: Box<dyn FnOnce(Result<(), String>)>) {
+        if self.load_generation.get_value() != generation {
+            return; // cancelled, or another load started
         }
-        let mut c = Cluster::new(link.config)?;
-        let mut last_us = 0;
-        for (i, t) in link.commands.iter().enumerate() {
-            if t.at_us < last_us {
-                return Err(format!("command {} goes back in time", i + 1));
+        match replay.work(LOAD_SLICE_EVENTS) {
+            Err(e) => {
+                self.loading.set(None);
+                done(Err(e));
             }
-            last_us = t.at_us;
-            if t.at_us <= link.at_us {
-                c.run_until(t.at_us);
-                c.apply(t.command.clone()).map_err(|e| format!("command {} ({}): {e}", i + 1, t.command.describe()))?;
+            Ok(true) => {
+                self.loading.set(None);
+                let (c, run) = replay.finish();
+                self.tape.set_value(run.commands);
+                self.horizon_us.set(c.now_us());
+                self.cluster.set_value(c);
+                self.selection.set(Selection::None);
+                self.changed();
+                done(Ok(()));
+            }
+            Ok(false) => {
+                self.loading.set(Some(replay.progress()));
+                let sim = *self;
+                set_timeout(move || sim.load_slice(replay, generation, done), Duration::ZERO);
             }
         }
-        c.run_until(link.at_us);
-        self.tape.set_value(link.commands);
-        self.horizon_us.set(c.now_us());
-        self.cluster.set_value(c);
-        self.selection.set(Selection::None);
-        self.changed();
-        Ok(())
+    }
+
+    /// Stops a load in progress; the run on screen stays.
+    pub fn cancel_load(&self) {
+        if self.loading.get_untracked().is_some() {
+            self.load_generation.update_value(|g| *g += 1);
+            self.loading.set(None);
+            self.notice.set(Some("Loading cancelled: this is the run you had before.".into()));
+        }
     }
 
     /// Starts over with a new config (cluster size, seed, bugs).

@@ -64,6 +64,16 @@ pub fn Toolbar(sim: Sim) -> impl IntoView {
                 }>{move || if shared.get() { "Link in address bar ✓" } else { "Share link" }}</button>
             </div>
             <div class="status-line" aria-live="polite" id="status-line">{leader}</div>
+            {move || sim.loading.get().map(|done| {
+                let pct = (done * 100.0).floor();
+                view! {
+                    <div class="loading" role="status" id="loading">
+                        <span>{format!("Replaying the run… {pct}%")}</span>
+                        <progress max="100" prop:value=pct aria-label="Replay progress"></progress>
+                        <button id="cancel-load" on:click=move |_| sim.cancel_load()>"Cancel"</button>
+                    </div>
+                }
+            })}
             <div class="notice" role="status" aria-live="polite">
                 {move || sim.notice.get().map(|n| view! { <span class="error" id="notice">{n}</span> })}
             </div>
