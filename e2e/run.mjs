@@ -366,8 +366,65 @@ await test('screenshots at projector and phone sizes', async () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${SHOTS}/${name}.png` });
     await page.screenshot({ path: `${SHOTS}/${name}-full.png`, fullPage: true });
+    // What the screenshots must show: the message as text, the crashed leader drawn down, a picture written.
+    assert((await page.textContent('body')).includes('hello, Raft'), 'the sent message is on the page');
+    assert((await page.$$('g.node.down')).length === 1, 'the killed leader is drawn down');
+    for (const f of [`${name}.png`, `${name}-full.png`]) {
+      assert(fs.statSync(`${SHOTS}/${f}`).size > 10_000, `${f} holds a picture`);
+    }
     await context.close();
   }
+});
+
+await test('window.raft refuses unknown keys by name and answers with data, never null', async () => {
+  const { page, context } = await open();
+  const err = await R(page, () => { try { window.raft.configure({ election_min_ms: 300 }); return null; } catch (e) { return e.message; } });
+  assert(err && err.includes('election_min_ms') && err.includes('election_timeout_min_ms'), 'typo named with the known keys: ' + err);
+  const notObject = await R(page, () => { try { window.raft.configure(5); return null; } catch (e) { return e.message; } });
+  assert(notObject && notObject.includes('must be an object'), notObject);
+  await advance(page, 2000);
+  for (let i = 0; i < 50; i++) {
+    await advance(page, 7);
+    const flying = await R(page, () => window.raft.inFlight());
+    assert(Array.isArray(flying), `inFlight() answered ${JSON.stringify(flying)} at sample ${i}`);
+  }
+  await context.close();
+  // A value beyond 2^53, set through a run link, comes back as a decimal string.
+  const big = '1152921504606846976';
+  const run = { config: {}, commands: [{ at_us: 1000000, command: { cmd: 'request', op: { type: 'set', index: 0, value: Number.MAX_SAFE_INTEGER } } }], at_us: 3000000 };
+  const text = JSON.stringify(run).replace(String(Number.MAX_SAFE_INTEGER), big);
+  const linked = await open({}, server.url + '#run=' + encodeURIComponent(text));
+  await linked.page.waitForFunction(() => window.raft.status().time_ms >= 3000);
+  const arrays = await R(linked.page, () => window.raft.array());
+  assert(Array.isArray(arrays) && arrays.every((a) => a.values[0] === '1152921504606846976'), 'big value as a string: ' + JSON.stringify(arrays));
+  await linked.context.close();
+});
+
+await test('a heavy link replays in slices with progress and Cancel; one beyond the limits is refused', async () => {
+  const day = { config: { nodes: 5 }, commands: [], at_us: 86400000000 };
+  const { page, context, errors } = await open({}, server.url + '#run=' + encodeURIComponent(JSON.stringify(day)));
+  await page.waitForSelector('#loading');
+  const t0 = Date.now();
+  await R(page, () => 1 + 1);
+  const answerMs = Date.now() - t0;
+  assert(answerMs < 1000, `the page answers while loading (${answerMs} ms)`);
+  const progress = await page.textContent('#loading');
+  await page.waitForTimeout(1500);
+  const later = await page.textContent('#loading');
+  console.log(`     loading: ${progress.trim()} → ${later.trim()} after 1.5 s`);
+  await page.click('#cancel-load');
+  await page.waitForSelector('#loading', { state: 'detached' });
+  assert((await page.textContent('#notice')).includes('cancelled'), 'the cancel is told');
+  await advance(page, 2000);
+  assert(await leaderOf(page), 'the page goes on with the run it had');
+  assert(errors.length === 0, errors.join(' | '));
+  await context.close();
+  const huge = { config: { nodes: 51 }, commands: [], at_us: 86400000000 };
+  const refused = await open({}, server.url + '#run=' + encodeURIComponent(JSON.stringify(huge)));
+  await refused.page.waitForSelector('#notice');
+  const notice = await refused.page.textContent('#notice');
+  assert(notice.includes('at most 25000000'), 'the limit is stated: ' + notice);
+  await refused.context.close();
 });
 
 await test('fifty-one nodes fit and run', async () => {

@@ -68,7 +68,12 @@ impl RunFile {
 
     /// The fragment of a link (without `#run=`), as encodeURIComponent would write it.
     pub fn to_link(&self) -> String {
-        utf8_percent_encode(&self.to_json(), COMPONENT).to_string()
+        RunFile::to_link_text(&self.to_json())
+    }
+
+    /// Encodes any text as a link fragment.
+    pub fn to_link_text(json: &str) -> String {
+        utf8_percent_encode(json, COMPONENT).to_string()
     }
 
     /// Refuses a run that cannot be replayed, or would cost more than the stated limits.

@@ -1,4 +1,4 @@
-//! The safety invariants of ../shared/RAFT.md, checked after every simulated event. A violation is a value the
+//! The safety invariants of docs/RAFT.md, checked after every simulated event. A violation is a value the
 //! UI can show and the CLI can report, never a panic.
 //!
 //! The checker keeps global history beside the nodes: the leader of every term, the chain hash of every

@@ -26,7 +26,7 @@ impl Node {
         self.reset_election_timer();
         self.notes.push(Note::ElectionStarted { term });
         // A single voter is its own quorum, but its vote for itself is not durable yet: it becomes leader in
-        // `on_persisted`, once it is (RAFT.md: a single voter must not act as leader before then).
+        // `on_persisted`, once it is (docs/RAFT.md: a single voter must not act as leader before then).
         if self.cfg.bugs.has(PlantedBug::SingleVoterEarlyLead) && self.has_vote_quorum() {
             self.become_leader();
             return;

@@ -484,3 +484,7 @@ impl Node {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_membership;
+#[cfg(test)]
+mod tests_replication;

@@ -33,10 +33,13 @@ impl Node {
             return Err(ProposeError::LeaderNotReady);
         }
         let cur = &self.membership;
-        let voter_changes = cur.voters.symmetric_difference(&next.voters).count();
-        let learner_changes = cur.learners.symmetric_difference(&next.learners).count();
-        let promotion = voter_changes == 1 && learner_changes == 1;
-        if voter_changes > 1 || (voter_changes == 1 && learner_changes > 0 && !promotion) || learner_changes > 1 {
+        let voter_changes: Vec<NodeId> = cur.voters.symmetric_difference(&next.voters).copied().collect();
+        let learner_changes: Vec<NodeId> = cur.learners.symmetric_difference(&next.learners).copied().collect();
+        // One server changes: a voter or a learner added or removed, or one server moving between voters and
+        // learners (a caught-up learner promoted, or a voter demoted).
+        let one_server_moves = voter_changes.len() == 1 && learner_changes == voter_changes;
+        let one_change = voter_changes.len() + learner_changes.len() <= 1;
+        if !one_change && !one_server_moves {
             return Err(ProposeError::InvalidChange { reason: "only one server may change at a time".into() });
         }
         if next.voters.is_empty() {
@@ -48,12 +51,14 @@ impl Node {
         Ok(())
     }
 
-    /// Sends AppendEntries to every member: entries where there are some to send, else a heartbeat.
+    /// Sends AppendEntries to every member: on a heartbeat to all, else to those with entries to send and room
+    /// in their in-flight window (a full window waits for an acknowledgement: no empty append per proposal).
     pub(super) fn broadcast_append(&mut self, heartbeat: bool) {
         let peers: Vec<NodeId> = self.progress.keys().copied().collect();
         for peer in peers {
-            let has_entries = self.progress[&peer].next_index <= self.log.last_index();
-            if heartbeat || has_entries {
+            let p = self.progress[&peer];
+            let can_send_entries = p.next_index <= self.log.last_index() && p.in_flight < self.cfg.appends_in_flight_max;
+            if heartbeat || can_send_entries {
                 self.send_append(peer);
             }
         }

@@ -197,7 +197,7 @@ fn restart_forgets_the_commit_index() {
 
 #[test]
 fn single_voter_leads_only_once_its_vote_for_itself_is_durable() {
-    // RAFT.md pitfall: a single voter is its own quorum. Had it led before its term and vote were on disk, a
+    // docs/RAFT.md pitfall: a single voter is its own quorum. Had it led before its term and vote were on disk, a
     // crash in the sync window would let it win the same term again with a different log.
     let mut n = Node::new(1, cfg(), Membership { voters: [1].into(), learners: [2].into() }, 7, 0);
     n.tick(10_000_000);

@@ -28,6 +28,12 @@ pub struct Outcome {
 }
 
 pub fn run_scenario(scenario: &Scenario) -> Result<Outcome, String> {
+    run_scenario_bounded(scenario, u64::MAX)
+}
+
+/// Runs a scenario, but stops once `events_max` events have run (the fuzzer's bound): the outcome then fails
+/// with a sentence saying so.
+pub fn run_scenario_bounded(scenario: &Scenario, events_max: u64) -> Result<Outcome, String> {
     let mut cluster = Cluster::new(scenario.config.clone())?;
     let mut memory = Memory::new();
     let mut steps = Vec::new();
@@ -37,7 +43,13 @@ pub fn run_scenario(scenario: &Scenario) -> Result<Outcome, String> {
     let expects_violation = scenario.steps.iter().any(|s| s.expect.as_ref().is_some_and(|e| e.violated.is_some()));
     for i in order {
         let step = &scenario.steps[i];
-        cluster.run_until((step.at_ms * 1000.0).round() as u64);
+        let at_us = (step.at_ms * 1000.0).round() as u64;
+        while cluster.events() < events_max && cluster.step_event_until(at_us) {}
+        if cluster.events() >= events_max {
+            failures.push(format!("stopped after {events_max} events, before step {} at {} ms", i + 1, step.at_ms));
+            break;
+        }
+        cluster.run_until(at_us);
         if let Some(action) = &step.action {
             let result = resolve_command(&cluster, &memory, action).and_then(|(value, target)| {
                 let cmd: Command = serde_json::from_value(value).map_err(|e| format!("bad command: {e}"))?;

@@ -1,0 +1,148 @@
+//! Log replication details on one node: stale replies, the durable mark after a truncation, live settings,
+//! the disruption guard, a candidate meeting its term's leader, and flow control.
+
+use super::tests_membership::leader_of;
+use super::*;
+
+fn three() -> Membership {
+    Membership::of_voters([1, 2, 3])
+}
+
+fn noops(prev_log_index: LogIndex, terms: &[Term]) -> Vec<Entry> {
+    terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Entry { term: *t, index: prev_log_index + 1 + i as u64, data: EntryData::Noop, chain: 0 })
+        .collect()
+}
+
+fn ae(term: Term, leader: NodeId, prev: (LogIndex, Term), entries: Vec<Entry>, commit: LogIndex) -> Message {
+    Message::AppendEntries {
+        term,
+        leader,
+        prev_log_index: prev.0,
+        prev_log_term: prev.1,
+        entries,
+        leader_commit: commit,
+    }
+}
+
+#[test]
+fn a_reply_from_an_earlier_term_moves_nothing() {
+    // Node 1 leads term 2; a success reply of term 1 (a stale acknowledgement) must not count.
+    let mut n = Node::new(1, RaftConfig::default(), three(), 7, 0);
+    n.term = 1;
+    n.tick(10_000_000);
+    n.on_persisted(10_000_000, 2, 0, 0);
+    n.step(1, 2, Message::RequestVoteReply { term: 2, granted: true });
+    assert_eq!((n.role(), n.term()), (Role::Leader, 2));
+    n.step(2, 3, Message::AppendEntriesReply { term: 1, success: true, match_index: 1, conflict_index: 0 });
+    assert_eq!(n.progress()[&3].match_index, 0, "the stale reply was ignored");
+    n.step(3, 3, Message::AppendEntriesReply { term: 2, success: true, match_index: 1, conflict_index: 0 });
+    assert_eq!(n.progress()[&3].match_index, 1, "the current one counts");
+}
+
+#[test]
+fn after_a_truncation_only_the_kept_prefix_is_durable() {
+    let mut n = Node::new(2, RaftConfig::default(), three(), 7, 0);
+    n.step(1, 1, ae(1, 1, (0, 0), noops(0, &[1, 1, 1]), 0));
+    n.take_ready();
+    n.on_persisted(2, 1, 3, 1);
+    assert_eq!(n.stable_index(), 3);
+    // The leader of term 2 holds a different entry at index 2: S2 cuts from 2 and appends.
+    n.step(3, 3, ae(2, 3, (1, 1), noops(1, &[2]), 0));
+    assert_eq!(n.log().last_index(), 2);
+    assert_eq!(n.stable_index(), 1, "entry 2 on disk is the old one until the new write syncs");
+    n.on_persisted(4, 2, 2, 2);
+    assert_eq!(n.stable_index(), 2);
+}
+
+#[test]
+fn live_settings_take_effect() {
+    let mut n = leader_of(three(), true);
+    n.set_config(RaftConfig { heartbeat_ms: 200, ..RaftConfig::default() });
+    let due = n.next_deadline_us();
+    n.tick(due);
+    assert_eq!(n.next_deadline_us(), due + 200_000, "the next heartbeat uses the new interval");
+}
+
+#[test]
+fn a_follower_that_hears_its_leader_ignores_vote_requests_for_a_while() {
+    // The dissertation's §4.2.3 guard: within the minimum election timeout (150 ms) of the leader's last
+    // AppendEntries, a RequestVote neither raises the term nor gets an answer.
+    let mut n = Node::new(2, RaftConfig::default(), three(), 7, 0);
+    n.step(1_000_000, 1, ae(1, 1, (0, 0), vec![], 0));
+    n.take_ready();
+    let request = Message::RequestVote { term: 2, candidate: 3, last_log_index: 0, last_log_term: 0 };
+    n.step(1_100_000, 3, request.clone());
+    let r = n.take_ready();
+    assert_eq!(n.term(), 1);
+    assert!(r.send.is_empty() && r.send_after_persist.is_empty());
+    n.step(1_200_000, 3, request);
+    assert_eq!(n.term(), 2, "after the minimum timeout the request is heard");
+    let r = n.take_ready();
+    assert_eq!(r.send_after_persist, vec![(3, Message::RequestVoteReply { term: 2, granted: true })]);
+}
+
+#[test]
+fn a_candidate_that_hears_the_leader_of_its_term_follows_it() {
+    let mut n = Node::new(1, RaftConfig::default(), three(), 7, 0);
+    n.tick(10_000_000);
+    assert_eq!(n.role(), Role::Candidate);
+    n.step(10_000_001, 2, ae(1, 2, (0, 0), vec![], 0));
+    assert_eq!((n.role(), n.term(), n.leader_id()), (Role::Follower, 1, Some(2)));
+    let r = n.take_ready();
+    assert!(r.notes.contains(&Note::SteppedDown { term: 1, higher_term_seen: false }));
+}
+
+#[test]
+fn flow_control_bounds_unacknowledged_appends_and_entries_per_append() {
+    let mut n = leader_of(three(), true);
+    n.set_config(RaftConfig { appends_in_flight_max: 1, entries_per_append_max: 2, ..RaftConfig::default() });
+    for i in 0..5 {
+        n.propose(20 + i, EntryData::Noop).unwrap();
+    }
+    let r = n.take_ready();
+    let carrying: Vec<usize> = r
+        .send
+        .iter()
+        .filter(|(to, _)| *to == 2)
+        .filter_map(|(_, m)| match m {
+            Message::AppendEntries { entries, .. } if !entries.is_empty() => Some(entries.len()),
+            _ => None,
+        })
+        .collect();
+    let to_s2 = r.send.iter().filter(|(to, _)| *to == 2).count();
+    assert_eq!((carrying, to_s2), (vec![1], 1), "the first proposal's entry went out; the full window sent nothing more");
+    n.step(30, 2, Message::AppendEntriesReply { term: 1, success: true, match_index: 2, conflict_index: 0 });
+    let r = n.take_ready();
+    let next: Vec<(LogIndex, usize)> = r
+        .send
+        .iter()
+        .filter_map(|(to, m)| match m {
+            Message::AppendEntries { prev_log_index, entries, .. } if *to == 2 => Some((*prev_log_index, entries.len())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(next, vec![(2, 2)], "the acknowledgement frees the slot for the next two entries");
+}
+
+#[test]
+fn a_rejection_rewinds_next_index_to_the_hint_and_retries() {
+    let mut n = leader_of(three(), true);
+    n.propose(20, EntryData::Noop).unwrap();
+    n.take_ready();
+    // S2 acknowledged index 1 before; a hint below that is floored at matchIndex + 1.
+    n.step(21, 2, Message::AppendEntriesReply { term: 1, success: false, match_index: 0, conflict_index: 1 });
+    let r = n.take_ready();
+    let resent: Vec<(LogIndex, usize)> = r
+        .send
+        .iter()
+        .filter_map(|(to, m)| match m {
+            Message::AppendEntries { prev_log_index, entries, .. } if *to == 2 => Some((*prev_log_index, entries.len())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(resent, vec![(1, 1)], "retried from matchIndex + 1");
+    assert_eq!(n.progress()[&2].in_flight, 1, "the rejection emptied the window; the retry is in it");
+}
