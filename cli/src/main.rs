@@ -2,6 +2,7 @@
 
 mod bench;
 mod chaos;
+mod replay;
 mod run;
 mod trace;
 
@@ -27,6 +28,8 @@ enum Cmd {
     Bench(bench::Args),
     /// Run a scenario file and print a JSON report.
     Run(run::Args),
+    /// Replay a run file (or a shared link) and print its status and trace hash.
+    Replay(replay::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,5 +45,6 @@ fn main() -> ExitCode {
         Cmd::Trace(args) => trace::run(args),
         Cmd::Bench(args) => bench::run(args),
         Cmd::Run(args) => run::run(args),
+        Cmd::Replay(args) => replay::run(args),
     }
 }

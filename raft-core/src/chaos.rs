@@ -221,7 +221,17 @@ fn draw_command(rng: &mut ChaCha8Rng, c: &Cluster, w: &Weights) -> Option<Comman
     let (up, crashed, paused) = (with(Status::Up), with(Status::Crashed), with(Status::Paused));
     let members: Vec<NodeId> = c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect();
     let table = [
-        w.crash, w.restart, w.pause, w.timeout, w.partition, w.cut, w.heal, w.request, w.message, w.network, w.churn,
+        w.crash,
+        w.restart,
+        w.pause,
+        w.timeout,
+        w.partition,
+        w.cut,
+        w.heal,
+        w.request,
+        w.message,
+        w.network,
+        w.churn,
         w.stall,
     ];
     let total: u32 = table.iter().sum();

@@ -8,11 +8,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use arbitrary::{Arbitrary, Unstructured};
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use raft_core::bugs::Bugs;
 use raft_core::run_file::{Replay, RunFile};
 use raft_core::scenario::{parse, run_scenario_bounded};
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -101,15 +101,7 @@ fn visit(v: &mut Value, counter: &mut usize, f: &mut dyn FnMut(usize, &mut Value
     }
 }
 
-fn count(v: &Value) -> usize {
-    1 + match v {
-        Value::Array(items) => items.iter().map(count).sum(),
-        Value::Object(map) => map.values().map(count).sum(),
-        _ => 0,
-    }
-}
-
-/// Applies `f` to the nth value (modulo the tree's size), numbers first when `numbers_only`.
+/// Applies `f` to the nth value among those `pred` selects (modulo their count).
 fn at_nth(tree: &mut Value, nth: u16, pred: fn(&Value) -> bool, f: &mut dyn FnMut(&mut Value)) {
     let mut matching = 0;
     visit(tree, &mut 0, &mut |_, v| matching += pred(v) as usize);
@@ -153,11 +145,13 @@ fn mutate_tree(tree: &mut Value, m: &Mutation) {
                 *v = Value::Array(vec![v.take()]);
             }
         }),
-        Mutation::DuplicateElement { nth } => at_nth(tree, *nth, |v| v.as_array().is_some_and(|a| !a.is_empty()), &mut |v| {
-            let items = v.as_array_mut().expect("array");
-            let copy = items[*nth as usize % items.len()].clone();
-            items.push(copy);
-        }),
+        Mutation::DuplicateElement { nth } => {
+            at_nth(tree, *nth, |v| v.as_array().is_some_and(|a| !a.is_empty()), &mut |v| {
+                let items = v.as_array_mut().expect("array");
+                let copy = items[*nth as usize % items.len()].clone();
+                items.push(copy);
+            })
+        }
         Mutation::FlipBit { .. } | Mutation::Truncate { .. } => {}
     }
 }
@@ -267,7 +261,10 @@ fn generated_inputs_never_panic_hang_or_fail_silently() {
                 let problem = match verdict {
                     Err(p) => Some(format!(
                         "panicked: {}",
-                        p.downcast_ref::<String>().cloned().or(p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+                        p.downcast_ref::<String>()
+                            .cloned()
+                            .or(p.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_default()
                     )),
                     Ok(_) if took > CASE_WALL_MAX => Some(format!("took {took:?}")),
                     Ok(Verdict::Refused(e)) if e.trim().is_empty() => Some("refused without a message".into()),

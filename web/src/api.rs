@@ -50,9 +50,7 @@ fn object_arg<T: serde::de::DeserializeOwned>(v: &JsValue, name: &str) -> Result
     if !v.is_object() || js_sys::Array::is_array(v) {
         return Err(format!("{name} must be an object, got {}", describe(v)));
     }
-    let json: String = js_sys::JSON::stringify(v)
-        .map_err(|_| format!("{name} could not be read as JSON"))?
-        .into();
+    let json: String = js_sys::JSON::stringify(v).map_err(|_| format!("{name} could not be read as JSON"))?.into();
     serde_json::from_str(&json).map_err(|e| format!("{name}: {}", strip_position(&e.to_string())))
 }
 
@@ -143,6 +141,10 @@ pub fn install(sim: Sim) {
     def(&obj, "pauseNode", move |id, _| done(sim, Command::Pause { node: node_arg(&id, "node id")? }));
     def(&obj, "resumeNode", move |id, _| done(sim, Command::Resume { node: node_arg(&id, "node id")? }));
     def(&obj, "timeout", move |id, _| done(sim, Command::Timeout { node: node_arg(&id, "node id")? }));
+    def(&obj, "stallDisk", move |id, ms| {
+        let stall_ms = int_arg(&ms, "stall_ms", 1.0, raft_core::sim::apply::STALL_MS_MAX as f64)? as u64;
+        done(sim, Command::StallDisk { node: node_arg(&id, "node id")?, stall_ms })
+    });
     def(&obj, "add", move |_, _| done(sim, Command::AddNode));
     def(&obj, "remove", move |id, _| done(sim, Command::RemoveNode { node: node_arg(&id, "node id")? }));
     def(&obj, "partition", move |groups, _| {

@@ -57,7 +57,8 @@ impl Node {
         let peers: Vec<NodeId> = self.progress.keys().copied().collect();
         for peer in peers {
             let p = self.progress[&peer];
-            let can_send_entries = p.next_index <= self.log.last_index() && p.in_flight < self.cfg.appends_in_flight_max;
+            let can_send_entries =
+                p.next_index <= self.log.last_index() && p.in_flight < self.cfg.appends_in_flight_max;
             if heartbeat || can_send_entries {
                 self.send_append(peer);
             }

@@ -17,7 +17,11 @@ pub(super) fn leader_of(members: Membership, commit: bool) -> Node {
     n.take_ready();
     n.on_persisted(10_000_002, 1, 1, 1);
     if commit {
-        n.step(10_000_003, 2, Message::AppendEntriesReply { term: 1, success: true, match_index: 1, conflict_index: 0 });
+        n.step(
+            10_000_003,
+            2,
+            Message::AppendEntriesReply { term: 1, success: true, match_index: 1, conflict_index: 0 },
+        );
         assert_eq!(n.commit_index(), 1);
     }
     n.take_ready();
@@ -26,7 +30,10 @@ pub(super) fn leader_of(members: Membership, commit: bool) -> Node {
 
 fn config(voters: &[NodeId], learners: &[NodeId]) -> EntryData {
     EntryData::Config {
-        membership: Membership { voters: voters.iter().copied().collect(), learners: learners.iter().copied().collect() },
+        membership: Membership {
+            voters: voters.iter().copied().collect(),
+            learners: learners.iter().copied().collect(),
+        },
     }
 }
 

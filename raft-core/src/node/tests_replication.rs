@@ -113,14 +113,20 @@ fn flow_control_bounds_unacknowledged_appends_and_entries_per_append() {
         })
         .collect();
     let to_s2 = r.send.iter().filter(|(to, _)| *to == 2).count();
-    assert_eq!((carrying, to_s2), (vec![1], 1), "the first proposal's entry went out; the full window sent nothing more");
+    assert_eq!(
+        (carrying, to_s2),
+        (vec![1], 1),
+        "the first proposal's entry went out; the full window sent nothing more"
+    );
     n.step(30, 2, Message::AppendEntriesReply { term: 1, success: true, match_index: 2, conflict_index: 0 });
     let r = n.take_ready();
     let next: Vec<(LogIndex, usize)> = r
         .send
         .iter()
         .filter_map(|(to, m)| match m {
-            Message::AppendEntries { prev_log_index, entries, .. } if *to == 2 => Some((*prev_log_index, entries.len())),
+            Message::AppendEntries { prev_log_index, entries, .. } if *to == 2 => {
+                Some((*prev_log_index, entries.len()))
+            }
             _ => None,
         })
         .collect();
@@ -139,7 +145,9 @@ fn a_rejection_rewinds_next_index_to_the_hint_and_retries() {
         .send
         .iter()
         .filter_map(|(to, m)| match m {
-            Message::AppendEntries { prev_log_index, entries, .. } if *to == 2 => Some((*prev_log_index, entries.len())),
+            Message::AppendEntries { prev_log_index, entries, .. } if *to == 2 => {
+                Some((*prev_log_index, entries.len()))
+            }
             _ => None,
         })
         .collect();

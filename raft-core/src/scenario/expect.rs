@@ -146,10 +146,7 @@ impl Expectation {
         }
         if let Some(re) = &self.last_request {
             if !["applied", "refused", "pending"].contains(&re.status.as_str()) {
-                return Err(format!(
-                    "\"last_request\": status is applied, refused or pending, not \"{}\"",
-                    re.status
-                ));
+                return Err(format!("\"last_request\": status is applied, refused or pending, not \"{}\"", re.status));
             }
         }
         Ok(())

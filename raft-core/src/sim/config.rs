@@ -206,7 +206,10 @@ fn validate_initial_disks(disks: &[InitialDisk], nodes: usize) -> Result<(), Str
             return Err(format!("{who}: an initial log has at most {INITIAL_LOG_MAX} entries"));
         }
         if let Some(i) = d.log_terms.iter().position(|t| *t == 0) {
-            return Err(format!("{who}: entry {} has term 0, but every entry is written by a leader of term 1 or later", i + 1));
+            return Err(format!(
+                "{who}: entry {} has term 0, but every entry is written by a leader of term 1 or later",
+                i + 1
+            ));
         }
         if let Some(i) = d.log_terms.windows(2).position(|w| w[0] > w[1]) {
             return Err(format!(

@@ -7,6 +7,9 @@ use leptos::prelude::*;
 use raft_core::sim::server::Status;
 use raft_core::Command;
 
+/// How long the inspector's "Stall disk" button stalls a node's disk: longer than the default election timeout.
+const STALL_BUTTON_MS: u64 = 1_000;
+
 #[component]
 pub fn Inspector(sim: Sim) -> impl IntoView {
     view! {
@@ -78,6 +81,9 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
                         <button class="danger" on:click=move |_| act(Command::Crash { node: id })>"Kill (k)"</button>
                         <button on:click=move |_| act(Command::Pause { node: id })>"Pause (p)"</button>
                         <button on:click=move |_| act(Command::Timeout { node: id })>"Time out (t)"</button>
+                        <button on:click=move |_| act(Command::StallDisk { node: id, stall_ms: STALL_BUTTON_MS })
+                            title="No write of this node reaches its disk for one second: its votes and acknowledgements wait">
+                            "Stall disk 1 s"</button>
                         <button on:click=move |_| act(Command::RemoveNode { node: id })>"Remove from cluster"</button>
                     }.into_any(),
                     Some(Status::Paused) => view! {

@@ -1,0 +1,44 @@
+//! `raft-sim replay FILE`: replays a run file (what the page's "Share link" carries, as JSON) and prints its
+//! status at the run's time and the trace hash: the same file gives the same hash on every machine.
+
+use raft_core::run_file::{Replay, RunFile};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Run file (JSON: config, commands, at_us), or a link's text after "#run=" with --link.
+    file: PathBuf,
+    /// The file holds a link's encoded fragment rather than JSON.
+    #[arg(long)]
+    link: bool,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let name = args.file.display();
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{name}: cannot read: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = text.trim();
+    let parsed = if args.link {
+        RunFile::parse_link(text.strip_prefix(raft_core::run_file::LINK_PREFIX).unwrap_or(text))
+    } else {
+        RunFile::parse_json(text)
+    };
+    let replayed = parsed.and_then(Replay::new).and_then(Replay::run_to_end);
+    match replayed {
+        Ok((cluster, _)) => {
+            println!("{}", serde_json::to_string_pretty(&cluster.status_view()).expect("views serialize"));
+            println!("hash={:016x}", cluster.trace_hash());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
