@@ -388,6 +388,10 @@ await test('window.raft refuses unknown keys by name and answers with data, neve
     const flying = await R(page, () => window.raft.inFlight());
     assert(Array.isArray(flying), `inFlight() answered ${JSON.stringify(flying)} at sample ${i}`);
   }
+  // One advance() may not cost more than its stated number of simulated events.
+  await R(page, () => window.raft.configure({ heartbeat_ms: 1 }));
+  const costly = await R(page, () => { try { window.raft.advance(600000); return null; } catch (e) { return e.message; } });
+  assert(costly && costly.includes('at most 2000000'), 'an expensive advance is refused: ' + costly);
   await context.close();
   // A value beyond 2^53, set through a run link, comes back as a decimal string.
   const big = '1152921504606846976';

@@ -94,6 +94,18 @@ pub fn run(args: Args) -> ExitCode {
     let secs = started.elapsed().as_secs_f64();
     let virtual_s: f64 = results.iter().map(|r| r.virtual_ms as f64 / 1000.0).sum();
     let first = failed.first().map_or("none".to_string(), |r| r.seed.to_string());
+    let sum = |f: fn(&ChaosReport) -> u64| results.iter().map(f).sum::<u64>();
+    println!(
+        "crashes={} losing_unsynced_writes={} torn_multi_entry_writes={} disk_stalls={} single_node_seeds={} \
+         two_node_seeds={} large_seeds={}",
+        sum(|r| r.faults.crashes),
+        sum(|r| r.faults.crashes_losing_writes),
+        sum(|r| r.faults.torn_multi_entry_writes),
+        sum(|r| r.faults.disk_stalls),
+        results.iter().filter(|r| r.nodes == 1).count(),
+        results.iter().filter(|r| r.nodes == 2).count(),
+        results.iter().filter(|r| r.nodes > 9).count(),
+    );
     println!(
         "seeds={} events={} violations={} failed_seeds={} first_failing_seed={} virtual_s={:.0} wall_s={:.1}",
         results.len(),

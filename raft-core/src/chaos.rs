@@ -35,6 +35,7 @@ pub struct ChaosReport {
     pub committed: u64,
     pub violations: Vec<Violation>,
     pub violation_count: u64,
+    pub faults: crate::sim::FaultStats,
 }
 
 /// Relative weights of each fault kind, drawn per seed.
@@ -179,6 +180,7 @@ pub fn run_seed_cluster(seed: u64, events: u64, nodes: Option<usize>, bugs: Bugs
         committed: cluster.leader().map_or(0, |l| l.commit_index()),
         violations,
         violation_count,
+        faults: cluster.fault_stats(),
     };
     (cluster, report)
 }
@@ -190,13 +192,21 @@ const AIMED_CRASH_PCT: f64 = 50.0;
 const AIM_EVENTS_MAX: u32 = 500;
 
 fn aim_at_sync_window(cluster: &mut Cluster, rng: &mut ChaCha8Rng) -> Option<Command> {
-    for _ in 0..AIM_EVENTS_MAX {
-        let writing: Vec<NodeId> = cluster
-            .servers()
-            .filter(|s| matches!(s.status, Status::Up | Status::Paused) && !s.pending.is_empty())
-            .map(|s| s.id)
-            .collect();
-        if let Some(node) = pick(rng, &writing) {
+    // Half the aimed crashes first wait a while for a write of several entries, which a crash can tear.
+    let patience = if rng.random_bool(0.5) { AIM_EVENTS_MAX / 5 } else { 0 };
+    for waited in 0..AIM_EVENTS_MAX {
+        let running = || cluster.servers().filter(|s| matches!(s.status, Status::Up | Status::Paused));
+        let multi: Vec<NodeId> =
+            running().filter(|s| s.pending.iter().any(|w| w.op.entries.len() >= 2)).map(|s| s.id).collect();
+        let any: Vec<NodeId> = running().filter(|s| !s.pending.is_empty()).map(|s| s.id).collect();
+        let choice = if waited < patience {
+            multi
+        } else if multi.is_empty() {
+            any
+        } else {
+            multi
+        };
+        if let Some(node) = pick(rng, &choice) {
             return Some(Command::Crash { node });
         }
         if !cluster.step_event() {

@@ -57,3 +57,31 @@ fn every_planted_bug_is_caught_by_a_default_chaos_run() {
         println!("{} caught at seed {}: {}", bug.name(), first.0, first.1);
     }
 }
+
+/// The seeds the hardening issue reported with one-node clusters: a single voter leading one term twice (Log
+/// Matching at 4755 and 5556) and a false liveness alarm (a removal committed while the heal resumed a node).
+#[test]
+fn one_node_seeds_from_the_issue_keep_every_invariant() {
+    for seed in [4755, 5556, 1514] {
+        let r = run_seed(seed, EVENTS, Some(1), Bugs::none());
+        assert!(r.violations.is_empty(), "seed {seed}: {:?}", r.violations.first());
+    }
+}
+
+#[test]
+fn chaos_reaches_the_sharp_edges_of_the_fault_model() {
+    let (mut crashes, mut lost, mut torn, mut stalls) = (0, 0, 0, 0);
+    let mut sizes = std::collections::BTreeSet::new();
+    for seed in 0..200 {
+        let r = run_seed(seed, 5_000, None, Bugs::none());
+        crashes += r.faults.crashes;
+        lost += r.faults.crashes_losing_writes;
+        torn += r.faults.torn_multi_entry_writes;
+        stalls += r.faults.disk_stalls;
+        sizes.insert(r.nodes);
+    }
+    println!("crashes={crashes} losing_writes={lost} torn_multi_entry={torn} stalls={stalls} sizes={sizes:?}");
+    assert!(lost * 10 >= crashes, "at least a tenth of the crashes lose unsynced writes ({lost} of {crashes})");
+    assert!(torn >= 10 && stalls >= 100, "torn writes ({torn}) and disk stalls ({stalls}) happen");
+    assert!(sizes.contains(&1) && sizes.contains(&2), "one- and two-node clusters are drawn: {sizes:?}");
+}

@@ -12,8 +12,10 @@ use wasm_bindgen::JsCast;
 
 type ApiResult = Result<JsValue, String>;
 
-/// Longest stretch of virtual time one `advance` call may run.
+/// Longest stretch of virtual time one `advance` call may run...
 const ADVANCE_MS_MAX: f64 = 600_000.0;
+/// ...and the most simulated events it may cost (estimated from the config), about two seconds of work.
+const ADVANCE_EVENTS_MAX: u64 = 2_000_000;
 
 /// Largest integer a JS number holds exactly (2^53 − 1).
 const SAFE_INTEGER_MAX: u64 = (1 << 53) - 1;
@@ -177,6 +179,15 @@ pub fn install(sim: Sim) {
         let ms = ms.as_f64().filter(|m| m.is_finite() && *m > 0.0 && *m <= ADVANCE_MS_MAX).ok_or_else(|| {
             format!("ms must be a number of milliseconds above 0 and at most {ADVANCE_MS_MAX}, got {}", describe(&ms))
         })?;
+        let rate = sim.peek(|c| c.config().events_per_virtual_s_estimate()).max(1);
+        let cost_ms_max = (ADVANCE_EVENTS_MAX * 1000 / rate) as f64;
+        if ms > cost_ms_max {
+            return Err(format!(
+                "advancing {ms} ms would cost about {} simulated events with this configuration; one call may ask \
+                 for at most {ADVANCE_EVENTS_MAX} (about {cost_ms_max} ms here): call it several times",
+                (ms as u64).saturating_mul(rate) / 1000
+            ));
+        }
         sim.advance_us((ms * 1000.0).round() as u64);
         to_js(&sim.peek(|c| c.status_view()))
     });

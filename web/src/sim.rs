@@ -8,6 +8,8 @@ use raft_core::sim::Timed;
 use raft_core::{Cluster, Command, SimConfig};
 use std::time::Duration;
 
+/// Simulated events one animation frame may cost (estimated), about 10–20 ms of work.
+const FRAME_EVENTS_MAX: u64 = 20_000;
 /// Events replayed per slice while a run loads (about 20–50 ms of work in the browser), between which the page
 /// paints the progress and handles Cancel.
 const LOAD_SLICE_EVENTS: u64 = 40_000;
@@ -113,9 +115,13 @@ impl Sim {
         result
     }
 
-    /// Advances virtual time by `real_ms` of wall time at the current speed.
+    /// Advances virtual time by `real_ms` of wall time at the current speed, but by no more than one frame's
+    /// budget of simulated events allows: an expensive configuration at a high speed runs slower than asked
+    /// rather than freezing the page.
     pub fn advance_real_ms(&self, real_ms: f64) {
-        let virtual_us = (real_ms * self.speed.get_untracked() * 1000.0).round() as u64;
+        let rate = self.cluster.with_value(|c| c.config().events_per_virtual_s_estimate()).max(1);
+        let budget_us = FRAME_EVENTS_MAX * 1_000_000 / rate;
+        let virtual_us = ((real_ms * self.speed.get_untracked() * 1000.0).round() as u64).min(budget_us);
         if virtual_us > 0 {
             self.advance_us(virtual_us);
         }

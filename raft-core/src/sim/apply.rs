@@ -196,16 +196,25 @@ impl Cluster {
         let node = s.node.take().expect("a running server has a node");
         s.commit_before_crash = node.commit_index();
         let pending: Vec<_> = s.pending.drain(..).collect();
+        self.fault_stats.crashes += 1;
+        let mut lost = !pending.is_empty();
         if torn && !pending.is_empty() {
             let full = self.rng.random_range(0..=pending.len());
             let s = self.servers.get_mut(&id).expect("exists");
             for w in &pending[..full] {
                 w.op.apply_to(&mut s.disk, usize::MAX);
             }
+            lost = full < pending.len();
             if let Some(w) = pending.get(full) {
                 let kept = self.rng.random_range(0..=w.op.entries.len());
                 w.op.apply_to(&mut s.disk, kept);
+                if kept > 0 && kept < w.op.entries.len() {
+                    self.fault_stats.torn_multi_entry_writes += 1;
+                }
             }
+        }
+        if lost {
+            self.fault_stats.crashes_losing_writes += 1;
         }
         let s = self.servers.get_mut(&id).expect("exists");
         s.status = Status::Crashed;

@@ -62,6 +62,19 @@ pub struct Cluster {
     events_at_instant_max: u64,
     /// Why the simulator stopped, if it did (virtual time stopped advancing).
     halted: Option<String>,
+    pub(super) fault_stats: FaultStats,
+}
+
+/// How often the fault model's sharpest edges were hit: chaos reports these so that a run can say it tested
+/// lost and torn writes and slow disks, not only that it crashed nodes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FaultStats {
+    pub crashes: u64,
+    /// Crashes that lost at least one write not yet synced.
+    pub crashes_losing_writes: u64,
+    /// Crashes that kept only part of a write of several entries (a torn write).
+    pub torn_multi_entry_writes: u64,
+    pub disk_stalls: u64,
 }
 
 /// A run that processes more events than this at one virtual instant is spinning (a livelock in the protocol
@@ -92,6 +105,7 @@ impl Cluster {
             events_at_instant: 0,
             events_at_instant_max: EVENTS_AT_ONE_INSTANT_MAX,
             halted: None,
+            fault_stats: FaultStats::default(),
             initial_cfg: cfg.clone(),
             cfg,
         };
@@ -211,6 +225,10 @@ impl Cluster {
     /// Lowers the spin guard (tests prove it with a cluster that does a lot at one instant).
     pub fn set_events_at_instant_max(&mut self, events: u64) {
         self.events_at_instant_max = events.max(1);
+    }
+
+    pub fn fault_stats(&self) -> FaultStats {
+        self.fault_stats
     }
 
     /// Why the simulation halted, if it did (see `EVENTS_AT_ONE_INSTANT_MAX`).
@@ -461,6 +479,7 @@ impl Cluster {
     /// A slow disk: no write of `id` completes before `until_us` (writes already pending wait too).
     pub(super) fn stall_disk(&mut self, id: NodeId, until_us: TimeUs) {
         let Some(s) = self.servers.get_mut(&id) else { return };
+        self.fault_stats.disk_stalls += 1;
         s.disk_stalled_until_us = s.disk_stalled_until_us.max(until_us);
         let mut delayed = 0;
         for w in s.pending.iter_mut().filter(|w| w.sync_at_us < until_us) {

@@ -11,6 +11,6 @@ pub mod observe;
 pub mod server;
 pub mod view;
 
-pub use cluster::Cluster;
+pub use cluster::{Cluster, FaultStats};
 pub use command::{Command, Settings, Timed};
 pub use config::{DiskConfig, NetworkConfig, SimConfig};
