@@ -32,6 +32,19 @@ enum Cmd {
     Replay(replay::Args),
 }
 
+/// Reads a file a user named, at most `run_file::RUN_TEXT_BYTES_MAX` bytes; None after saying why not.
+pub(crate) fn read_input(path: &std::path::Path) -> Option<String> {
+    let max = raft_core::run_file::RUN_TEXT_BYTES_MAX as u64;
+    let result = std::fs::metadata(path).and_then(|m| {
+        if m.len() > max {
+            Err(std::io::Error::other(format!("it has {} bytes, the limit is {max}", m.len())))
+        } else {
+            std::fs::read_to_string(path)
+        }
+    });
+    result.map_err(|e| eprintln!("{}: cannot read: {e}", path.display())).ok()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {

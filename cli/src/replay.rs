@@ -16,13 +16,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> ExitCode {
     let name = args.file.display();
-    let text = match std::fs::read_to_string(&args.file) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{name}: cannot read: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let Some(text) = crate::read_input(&args.file) else { return ExitCode::from(2) };
     let text = text.trim();
     let parsed = if args.link {
         RunFile::parse_link(text.strip_prefix(raft_core::run_file::LINK_PREFIX).unwrap_or(text))

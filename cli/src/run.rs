@@ -12,13 +12,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> ExitCode {
     let name = args.file.display();
-    let text = match std::fs::read_to_string(&args.file) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{name}: cannot read: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let Some(text) = crate::read_input(&args.file) else { return ExitCode::from(2) };
     let scenario = match parse(&text) {
         Ok(s) => s,
         Err(e) => {

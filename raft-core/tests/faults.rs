@@ -24,6 +24,15 @@ fn sent_by(c: &Cluster, id: NodeId) -> usize {
     c.in_flight().filter(|e| e.from == Endpoint::Node(id)).count()
 }
 
+/// A request to the leader, run until a follower has its write in flight to disk: (leader, follower).
+fn follower_writing(c: &mut Cluster) -> (NodeId, NodeId) {
+    let leader = c.leader().unwrap().id();
+    let follower = c.servers().map(|s| s.id).find(|id| *id != leader).unwrap();
+    c.apply(Command::Request { client: None, to: Some(leader), op: Op::Set { index: 0, value: 1 } }).unwrap();
+    until_writing(c, follower);
+    (leader, follower)
+}
+
 /// Runs events until `id` has a write in flight to its disk.
 fn until_writing(c: &mut Cluster, id: NodeId) {
     for _ in 0..10_000 {
@@ -39,10 +48,7 @@ fn until_writing(c: &mut Cluster, id: NodeId) {
 #[test]
 fn a_paused_node_sends_nothing_even_when_its_disk_finishes_a_write() {
     let mut c = slow_disk_cluster();
-    let leader = c.leader().unwrap().id();
-    let follower = c.servers().map(|s| s.id).find(|id| *id != leader).unwrap();
-    c.apply(Command::Request { client: None, to: Some(leader), op: Op::Set { index: 0, value: 1 } }).unwrap();
-    until_writing(&mut c, follower);
+    let (_, follower) = follower_writing(&mut c);
     c.apply(Command::Pause { node: follower }).unwrap();
     // The write completes within 40 ms; its acknowledgement must wait for the resume.
     let paused_at = c.now_us();
@@ -59,10 +65,7 @@ fn a_paused_node_sends_nothing_even_when_its_disk_finishes_a_write() {
 #[test]
 fn a_stalled_disk_holds_acknowledgements_until_it_recovers() {
     let mut c = slow_disk_cluster();
-    let leader = c.leader().unwrap().id();
-    let follower = c.servers().map(|s| s.id).find(|id| *id != leader).unwrap();
-    c.apply(Command::Request { client: None, to: Some(leader), op: Op::Set { index: 0, value: 1 } }).unwrap();
-    until_writing(&mut c, follower);
+    let (_, follower) = follower_writing(&mut c);
     let last_before = c.server(follower).unwrap().disk.log.last_index();
     c.apply(Command::StallDisk { node: follower, stall_ms: 1_000 }).unwrap();
     c.run_until(c.now_us() + 900_000);

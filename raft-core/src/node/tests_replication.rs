@@ -27,6 +27,18 @@ fn ae(term: Term, leader: NodeId, prev: (LogIndex, Term), entries: Vec<Entry>, c
     }
 }
 
+/// The AppendEntries a Ready sends to `peer`, as (prevLogIndex, number of entries).
+fn appends_to(r: &Ready, peer: NodeId) -> Vec<(LogIndex, usize)> {
+    r.send
+        .iter()
+        .filter(|(to, _)| *to == peer)
+        .filter_map(|(_, m)| match m {
+            Message::AppendEntries { prev_log_index, entries, .. } => Some((*prev_log_index, entries.len())),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn a_reply_from_an_earlier_term_moves_nothing() {
     // Node 1 leads term 2; a success reply of term 1 (a stale acknowledgement) must not count.
@@ -102,35 +114,17 @@ fn flow_control_bounds_unacknowledged_appends_and_entries_per_append() {
     for i in 0..5 {
         n.propose(20 + i, EntryData::Noop).unwrap();
     }
-    let r = n.take_ready();
-    let carrying: Vec<usize> = r
-        .send
-        .iter()
-        .filter(|(to, _)| *to == 2)
-        .filter_map(|(_, m)| match m {
-            Message::AppendEntries { entries, .. } if !entries.is_empty() => Some(entries.len()),
-            _ => None,
-        })
-        .collect();
-    let to_s2 = r.send.iter().filter(|(to, _)| *to == 2).count();
     assert_eq!(
-        (carrying, to_s2),
-        (vec![1], 1),
+        appends_to(&n.take_ready(), 2),
+        vec![(1, 1)],
         "the first proposal's entry went out; the full window sent nothing more"
     );
     n.step(30, 2, Message::AppendEntriesReply { term: 1, success: true, match_index: 2, conflict_index: 0 });
-    let r = n.take_ready();
-    let next: Vec<(LogIndex, usize)> = r
-        .send
-        .iter()
-        .filter_map(|(to, m)| match m {
-            Message::AppendEntries { prev_log_index, entries, .. } if *to == 2 => {
-                Some((*prev_log_index, entries.len()))
-            }
-            _ => None,
-        })
-        .collect();
-    assert_eq!(next, vec![(2, 2)], "the acknowledgement frees the slot for the next two entries");
+    assert_eq!(
+        appends_to(&n.take_ready(), 2),
+        vec![(2, 2)],
+        "the acknowledgement frees the slot for the next two entries"
+    );
 }
 
 #[test]
@@ -140,17 +134,6 @@ fn a_rejection_rewinds_next_index_to_the_hint_and_retries() {
     n.take_ready();
     // S2 acknowledged index 1 before; a hint below that is floored at matchIndex + 1.
     n.step(21, 2, Message::AppendEntriesReply { term: 1, success: false, match_index: 0, conflict_index: 1 });
-    let r = n.take_ready();
-    let resent: Vec<(LogIndex, usize)> = r
-        .send
-        .iter()
-        .filter_map(|(to, m)| match m {
-            Message::AppendEntries { prev_log_index, entries, .. } if *to == 2 => {
-                Some((*prev_log_index, entries.len()))
-            }
-            _ => None,
-        })
-        .collect();
-    assert_eq!(resent, vec![(1, 1)], "retried from matchIndex + 1");
+    assert_eq!(appends_to(&n.take_ready(), 2), vec![(1, 1)], "retried from matchIndex + 1");
     assert_eq!(n.progress()[&2].in_flight, 1, "the rejection emptied the window; the retry is in it");
 }
