@@ -209,8 +209,9 @@ fn single_voter_leads_only_once_its_vote_for_itself_is_durable() {
     assert!(r.send.is_empty() && r.send_after_persist.is_empty(), "nothing leaves before the write: {r:?}");
     n.on_persisted(10_001_000, 0, 0, 0);
     assert_eq!(n.role(), Role::Candidate, "a write of an older term is not this candidacy's vote");
+    assert_eq!(n.durable_term(), 0);
     n.on_persisted(10_002_000, 1, 0, 0);
-    assert_eq!(n.role(), Role::Leader);
+    assert_eq!((n.role(), n.durable_term()), (Role::Leader, 1));
     let r = n.take_ready();
     assert!(r.send.iter().any(|(to, m)| *to == 2 && matches!(m, Message::AppendEntries { term: 1, .. })));
 }
@@ -224,4 +225,27 @@ fn vote_replies_do_not_elect_before_the_own_vote_is_durable() {
     assert_eq!(n.role(), Role::Candidate, "two votes, but the own one is not durable");
     n.on_persisted(2, 1, 0, 0);
     assert_eq!(n.role(), Role::Leader, "the quorum is complete once the own vote is durable");
+}
+
+#[test]
+fn election_timer_is_drawn_between_min_and_max_and_reset_by_a_campaign() {
+    // Figure 2 and §5.2: randomized election timeouts; a candidate resets its timer and votes for itself.
+    let mut n = Node::new(1, cfg(), three(), 7, 0);
+    let (min_us, max_us) = (150_000, 300_000);
+    let first = n.election_timeout_us();
+    assert!((min_us..=max_us).contains(&first), "{first}");
+    assert_eq!(n.election_deadline_us(), first);
+    assert!(n.votes().is_empty());
+    let mut timeouts = std::collections::BTreeSet::new();
+    for k in 1..20u64 {
+        let now = n.election_deadline_us();
+        n.tick(now);
+        assert_eq!(n.votes(), &[1], "a candidate votes for itself in each new term (term {})", n.term());
+        let t = n.election_timeout_us();
+        assert!((min_us..=max_us).contains(&t), "{t}");
+        assert_eq!(n.election_deadline_us(), now + t, "the timer restarts at the campaign");
+        assert_eq!(n.term(), k);
+        timeouts.insert(t);
+    }
+    assert!(timeouts.len() > 10, "timeouts are randomized: {timeouts:?}");
 }

@@ -90,8 +90,8 @@ fn a_follower_that_hears_its_leader_ignores_vote_requests_for_a_while() {
     let r = n.take_ready();
     assert_eq!(n.term(), 1);
     assert!(r.send.is_empty() && r.send_after_persist.is_empty());
-    n.step(1_200_000, 3, request);
-    assert_eq!(n.term(), 2, "after the minimum timeout the request is heard");
+    n.step(1_150_000, 3, request);
+    assert_eq!(n.term(), 2, "from the minimum timeout on, the request is heard");
     let r = n.take_ready();
     assert_eq!(r.send_after_persist, vec![(3, Message::RequestVoteReply { term: 2, granted: true })]);
 }
