@@ -6,6 +6,7 @@ pub mod client;
 pub mod cluster;
 pub mod command;
 pub mod config;
+pub mod disk;
 pub mod history;
 pub mod observe;
 pub mod server;
