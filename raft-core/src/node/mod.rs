@@ -394,12 +394,6 @@ impl Node {
     pub fn membership_index(&self) -> LogIndex {
         self.membership_index
     }
-    pub fn config(&self) -> &RaftConfig {
-        &self.cfg
-    }
-    pub fn bootstrap(&self) -> &Membership {
-        &self.bootstrap
-    }
 
     /// The next virtual time at which `tick` has something to do.
     pub fn next_deadline_us(&self) -> TimeUs {
