@@ -81,11 +81,23 @@ fn duplicated_vote_is_counted_once() {
 
 #[test]
 fn stale_term_vote_is_ignored() {
-    let mut n = candidate(1, Bugs::none());
-    n.tick(20_000_000); // split vote: term 2
-    assert_eq!(n.term(), 2);
-    n.step(1, 2, Message::RequestVoteReply { term: 1, granted: true });
-    assert_eq!(n.role(), Role::Candidate);
+    let in_term_2 = |bugs| {
+        let mut n = candidate(1, bugs);
+        n.tick(20_000_000); // split vote: term 2
+        n.on_persisted(20_000_000, 2, 0, 0);
+        assert_eq!(n.term(), 2);
+        n.step(20_000_001, 2, Message::RequestVoteReply { term: 1, granted: true });
+        n
+    };
+    assert_eq!(in_term_2(Bugs::none()).role(), Role::Candidate, "a vote of term 1 does not count in term 2");
+    let buggy = in_term_2(Bugs::none().with(PlantedBug::StaleTermReply));
+    assert_eq!(buggy.role(), Role::Leader, "the planted bug must really be planted");
+    // A reply of a higher term is no vote either: the candidate steps down into that term.
+    let mut n = in_term_2(Bugs::none());
+    n.step(20_000_002, 3, Message::RequestVoteReply { term: 3, granted: true });
+    assert_eq!((n.role(), n.term()), (Role::Follower, 3));
+    let r = n.take_ready();
+    assert!(r.notes.contains(&Note::SteppedDown { term: 3, higher_term_seen: true }), "{:?}", r.notes);
 }
 
 #[test]
