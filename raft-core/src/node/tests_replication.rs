@@ -3,6 +3,7 @@
 
 use super::tests_membership::leader_of;
 use super::*;
+use crate::bugs::Bugs;
 
 fn three() -> Membership {
     Membership::of_voters([1, 2, 3])
@@ -39,15 +40,28 @@ fn appends_to(r: &Ready, peer: NodeId) -> Vec<(LogIndex, usize)> {
         .collect()
 }
 
-#[test]
-fn a_reply_from_an_earlier_term_moves_nothing() {
-    // Node 1 leads term 2; a success reply of term 1 (a stale acknowledgement) must not count.
-    let mut n = Node::new(1, RaftConfig::default(), three(), 7, 0);
+/// Node 1 as leader of term 2 (after a term-1 election it lost).
+fn leader_of_term_2(bugs: Bugs) -> Node {
+    let mut n = Node::new(1, RaftConfig { bugs, ..RaftConfig::default() }, three(), 7, 0);
     n.term = 1;
     n.tick(10_000_000);
     n.on_persisted(10_000_000, 2, 0, 0);
     n.step(1, 2, Message::RequestVoteReply { term: 2, granted: true });
     assert_eq!((n.role(), n.term()), (Role::Leader, 2));
+    n
+}
+
+#[test]
+fn the_planted_stale_reply_bug_counts_an_old_acknowledgement() {
+    let mut n = leader_of_term_2(Bugs::none().with(PlantedBug::StaleTermReply));
+    n.step(2, 3, Message::AppendEntriesReply { term: 1, success: true, match_index: 1, conflict_index: 0 });
+    assert_eq!(n.progress()[&3].match_index, 1, "the planted bug must really be planted");
+}
+
+#[test]
+fn a_reply_from_an_earlier_term_moves_nothing() {
+    // Node 1 leads term 2; a success reply of term 1 (a stale acknowledgement) must not count.
+    let mut n = leader_of_term_2(Bugs::none());
     n.step(2, 3, Message::AppendEntriesReply { term: 1, success: true, match_index: 1, conflict_index: 0 });
     assert_eq!(n.progress()[&3].match_index, 0, "the stale reply was ignored");
     n.step(3, 3, Message::AppendEntriesReply { term: 2, success: true, match_index: 1, conflict_index: 0 });
