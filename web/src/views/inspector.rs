@@ -52,6 +52,12 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
                             rows.push(row("commit index", n.commit_index().to_string()).into_any());
                             rows.push(row("applied index", n.applied_index().to_string()).into_any());
                             rows.push(row("durable up to", n.stable_index().to_string()).into_any());
+                            let disk = match (s.pending.len(), s.disk_stalled_until_us > now) {
+                                (w, true) => format!("stalled for {} more, {w} writes waiting", fmt_time_ms(s.disk_stalled_until_us.saturating_sub(now) as f64 / 1000.0)),
+                                (0, false) => "idle".to_string(),
+                                (w, false) => format!("{w} writes syncing"),
+                            };
+                            rows.push(row("disk", disk).into_any());
                             rows.push(row("knows leader", n.leader_id().map_or("none".into(), |l| format!("S{l}"))).into_any());
                             rows.push(row("configuration", n.membership().describe()).into_any());
                             if n.role() != raft_core::types::Role::Leader {
