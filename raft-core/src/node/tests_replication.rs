@@ -151,3 +151,16 @@ fn a_rejection_rewinds_next_index_to_the_hint_and_retries() {
     assert_eq!(appends_to(&n.take_ready(), 2), vec![(1, 1)], "retried from matchIndex + 1");
     assert_eq!(n.progress()[&2].in_flight, 1, "the rejection emptied the window; the retry is in it");
 }
+
+#[test]
+fn a_rejection_without_a_hint_changes_nothing() {
+    // Only a term rejection carries no hint, and its higher term deposes the leader first; a hintless
+    // rejection of the current term says nothing about where the logs differ, so nothing is rewound or resent.
+    let mut n = leader_of(three(), true);
+    n.propose(20, EntryData::Noop).unwrap();
+    n.take_ready();
+    let before = n.progress()[&2];
+    n.step(21, 2, Message::AppendEntriesReply { term: 1, success: false, match_index: 0, conflict_index: 0 });
+    assert_eq!(n.progress()[&2], before);
+    assert!(appends_to(&n.take_ready(), 2).is_empty());
+}
