@@ -92,8 +92,8 @@ impl Cluster {
         let seq = c.next_seq;
         c.next_seq += 1;
         let target = to.or(c.leader_guess);
-        let serial = self.requests_base;
-        self.requests_base += 1;
+        let serial = self.next_request_serial;
+        self.next_request_serial += 1;
         self.requests.push(RequestRecord {
             serial,
             client,
@@ -231,8 +231,8 @@ mod tests {
         let pending = c.clients[&7].current.expect("client 7 is waiting");
         // Fill the history with finished requests of other clients.
         for i in 0..RECORDS_MAX as u64 {
-            let serial = c.requests_base;
-            c.requests_base += 1;
+            let serial = c.next_request_serial;
+            c.next_request_serial += 1;
             c.requests.push(RequestRecord {
                 serial,
                 client: 100,

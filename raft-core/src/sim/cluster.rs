@@ -52,7 +52,7 @@ pub struct Cluster {
     pub(super) clients: BTreeMap<ClientId, Client>,
     pub(super) requests: Vec<RequestRecord>,
     /// Serial of the next request.
-    pub(super) requests_base: u64,
+    pub(super) next_request_serial: u64,
     pub(super) membership_tasks: VecDeque<MembershipTask>,
     events: u64,
     pub(super) trace: StableHasher,
@@ -97,7 +97,7 @@ impl Cluster {
             recorded: Vec::new(),
             clients: BTreeMap::new(),
             requests: Vec::new(),
-            requests_base: 0,
+            next_request_serial: 0,
             membership_tasks: VecDeque::new(),
             events: 0,
             trace: StableHasher::new(),
