@@ -83,7 +83,7 @@ fn describe(v: &JsValue) -> String {
 }
 
 fn done(sim: Sim, cmd: Command) -> ApiResult {
-    sim.apply(cmd)?;
+    sim.apply_now(cmd)?;
     Ok(JsValue::TRUE)
 }
 

@@ -28,7 +28,7 @@ pub fn term_hue(term: u64) -> f64 {
 
 pub fn term_color(term: u64) -> String {
     if term == 0 {
-        "hsl(210, 10%, 70%)".into()
+        "hsl(210, 10%, 42%)".into()
     } else {
         format!("hsl({:.0}, 60%, 48%)", term_hue(term))
     }

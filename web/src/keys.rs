@@ -53,13 +53,14 @@ pub fn install(sim: Sim) {
             "+" | "=" => faster(sim, true),
             "-" | "_" => faster(sim, false),
             "?" => sim.help_open.update(|h| *h = !*h),
+            "f" => sim.presenter.update(|p| *p = !*p),
             "Escape" => {
                 sim.help_open.set(false);
                 sim.selection.set(Selection::None);
             }
             "l" => {
                 if let Some(l) = sim.peek(|c| c.leader().map(|l| l.id())) {
-                    sim.selection.set(Selection::Node(l));
+                    sim.select(Selection::Node(l));
                 }
             }
             "k" => on_node(|n, s| matches!(s, Status::Up | Status::Paused).then_some(Command::Crash { node: n })),
@@ -84,7 +85,7 @@ pub fn install(sim: Sim) {
             k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() && k != "0" => {
                 let n = (k.as_bytes()[0] - b'0') as u32;
                 if sim.peek(|c| c.server(n).is_some()) {
-                    sim.selection.set(Selection::Node(n));
+                    sim.select(Selection::Node(n));
                 }
             }
             _ => handled = false,

@@ -1,6 +1,7 @@
 //! Raft Escort in the browser. The app drives the real raft-core simulator; views render from its state and
 //! never hold protocol state of their own. `main.rs` only mounts `App`.
 
+pub mod advice;
 pub mod api;
 pub mod frame;
 pub mod geometry;
@@ -9,7 +10,9 @@ pub mod keys;
 pub mod permalink;
 pub mod scenarios;
 pub mod sim;
+pub mod summary;
 pub mod views;
+pub mod watch;
 
 use leptos::prelude::*;
 use raft_core::SimConfig;
@@ -28,26 +31,31 @@ pub fn App() -> impl IntoView {
     api::install(sim);
     keys::install(sim);
     frame::start(sim);
+    // Presenter mode scales the whole page (every size is in rem).
+    Effect::new(move |_| {
+        let on = sim.presenter.get();
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = root.class_list().toggle_with_force("presenter", on);
+        }
+    });
+    // The logs row is as tall as its rows need, up to 40 % of the screen.
+    let ring_size = Memo::new(move |_| {
+        sim.read(watch::Aspect::Ring, |c| {
+            c.servers().filter(|s| s.status != raft_core::sim::server::Status::Removed).count()
+        })
+    });
+    let logs_height = move || format!("--logs-h: min(40vh, calc(5.6rem + 30px + {} * 3.1rem))", ring_size.get());
     view! {
         <views::toolbar::Toolbar sim=sim />
-        <main class="layout">
+        <main class="layout" style=logs_height>
             <section class="card cluster-card" aria-label="Cluster">
                 <views::cluster::ClusterView sim=sim />
             </section>
-            <section class="card formation-card" aria-label="Formation">
-                <views::formation::FormationView sim=sim />
-            </section>
-            <section class="card inspector-card" aria-label="Inspector">
-                <views::inspector::Inspector sim=sim />
+            <section class="card side-card" aria-label="Inspector and controls">
+                <views::side::Side sim=sim />
             </section>
             <section class="card logs-card" aria-label="Logs">
                 <views::logs::LogsView sim=sim />
-            </section>
-            <section class="card actions-card" aria-label="Actions">
-                <views::actions::Actions sim=sim />
-            </section>
-            <section class="panels" aria-label="Panels">
-                <views::panels::Panels sim=sim />
             </section>
         </main>
         <views::help::Help sim=sim />

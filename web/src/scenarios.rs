@@ -2,6 +2,7 @@
 //! "the leader" and friends into concrete nodes), then replays its commands from time 0 as the user watches.
 
 use crate::sim::Sim;
+use leptos::prelude::*;
 use raft_core::run_file::RunFile;
 use raft_core::scenario::{parse, run_scenario};
 
@@ -27,7 +28,7 @@ pub fn describe(text: &str) -> (String, String) {
     parse(text).map(|s| (s.name, s.description)).unwrap_or_else(|e| ("(unreadable)".into(), e))
 }
 
-/// Loads scenario text into the page, paused at time 0. Errors (a malformed file) leave the page as it was.
+/// Loads scenario text into the page and plays it from its first message. Errors (a malformed file) leave the page as it was.
 pub fn load(sim: Sim, text: &str) -> Result<String, String> {
     let scenario = parse(text)?;
     let outcome = run_scenario(&scenario)?;
@@ -39,6 +40,9 @@ pub fn load(sim: Sim, text: &str) -> Result<String, String> {
     sim.load(run, move |r| *slot.borrow_mut() = Some(r));
     let outcome = result.borrow_mut().take();
     outcome.unwrap_or(Ok(()))?;
+    // Play at once, from the first message: a scenario should show something happening in its first second.
+    sim.skip_quiet_start();
+    sim.playing.set(true);
     Ok(scenario.description)
 }
 

@@ -1,6 +1,8 @@
-//! The page's one simulator. Views read the cluster through `with` (which tracks the version signal, so they
-//! re-render when the simulation moves); every change goes through `apply` as a recorded `Command`.
+//! The page's one simulator. Views read the cluster through `read(aspect, ..)`, which re-runs them when that
+//! aspect of the simulation changes (see `watch`); every change goes through `apply` as a recorded `Command`.
 
+use crate::views::side::Tab;
+use crate::watch::{Aspect, Watch};
 use leptos::prelude::*;
 use raft_core::run_file::{Replay, RunFile};
 use raft_core::sim::view::StatusView;
@@ -13,6 +15,9 @@ const FRAME_EVENTS_MAX: u64 = 20_000;
 /// Events replayed per slice while a run loads (about 20–50 ms of work in the browser), between which the page
 /// paints the progress and handles Cancel.
 const LOAD_SLICE_EVENTS: u64 = 40_000;
+
+/// The longest quiet start `skip_quiet_start` runs through: 2 virtual seconds.
+const QUIET_SKIP_US_MAX: u64 = 2_000_000;
 
 /// Virtual time per real time. 1/20: a 50 ms heartbeat takes a second on screen, a message is seen flying.
 pub const SPEED_DEFAULT: f64 = 0.05;
@@ -41,14 +46,22 @@ pub enum Selection {
 #[derive(Clone, Copy)]
 pub struct Sim {
     cluster: StoredValue<Cluster, LocalStorage>,
-    /// Bumped after every change; views track it.
-    pub version: RwSignal<u64>,
+    /// What changed since the last frame, aspect by aspect.
+    pub watch: Watch,
     pub playing: RwSignal<bool>,
     pub speed: RwSignal<f64>,
     pub selection: RwSignal<Selection>,
     /// The last refused action, shown in the toolbar.
     pub notice: RwSignal<Option<String>>,
     pub help_open: RwSignal<bool>,
+    /// The side column's open tab.
+    pub tab: RwSignal<Tab>,
+    /// Presenter mode: big type for the back row, fewer controls.
+    pub presenter: RwSignal<bool>,
+    /// The built-in scenario on screen (its name and description), until the user starts over.
+    pub scenario: RwSignal<Option<(String, String)>>,
+    /// An action asked for in the past, waiting for the user to agree to drop the later actions (how many).
+    pub fork: RwSignal<Option<(Command, usize)>>,
     /// The tape: every command of the furthest run so far. Scrubbing back replays it; playing forward from
     /// an earlier time re-applies it, so time travel shows the same run. A new command in the past cuts the
     /// tape there.
@@ -66,12 +79,16 @@ impl Sim {
         let cluster = Cluster::new(cfg).expect("the default config is valid");
         Sim {
             cluster: StoredValue::new_local(cluster),
-            version: RwSignal::new(0),
+            watch: Watch::new(),
             playing: RwSignal::new(true),
             speed: RwSignal::new(SPEED_DEFAULT),
             selection: RwSignal::new(Selection::None),
             notice: RwSignal::new(None),
             help_open: RwSignal::new(false),
+            tab: RwSignal::new(Tab::Inspector),
+            presenter: RwSignal::new(false),
+            fork: RwSignal::new(None),
+            scenario: RwSignal::new(None),
             tape: StoredValue::new_local(Vec::new()),
             horizon_us: RwSignal::new(0),
             loading: RwSignal::new(None),
@@ -79,10 +96,23 @@ impl Sim {
         }
     }
 
-    /// Reads the cluster, re-running the caller whenever the simulation changes.
-    pub fn with<R>(&self, f: impl FnOnce(&Cluster) -> R) -> R {
-        self.version.track();
+    /// Shows a node or a message in the inspector (and opens its tab).
+    pub fn select(&self, what: Selection) {
+        self.selection.set(what);
+        if what != Selection::None {
+            self.tab.set(Tab::Inspector);
+        }
+    }
+
+    /// Reads the cluster, re-running the caller whenever `aspect` changes.
+    pub fn read<R>(&self, aspect: Aspect, f: impl FnOnce(&Cluster) -> R) -> R {
+        self.watch.track(aspect);
         self.cluster.with_value(f)
+    }
+
+    /// Reads the cluster, re-running the caller every frame (for what moves with time).
+    pub fn with<R>(&self, f: impl FnOnce(&Cluster) -> R) -> R {
+        self.read(Aspect::Clock, f)
     }
 
     /// Reads without tracking (for event handlers).
@@ -91,11 +121,40 @@ impl Sim {
     }
 
     fn changed(&self) {
-        self.version.update(|v| *v += 1);
+        self.cluster.with_value(|c| self.watch.refresh(c));
     }
 
-    /// The one way the UI changes the cluster.
+    /// The one way the UI changes the cluster. An action in the past that would drop actions recorded after
+    /// it waits for the user's word (`fork`); the run is paused meanwhile.
     pub fn apply(&self, cmd: Command) -> Result<(), String> {
+        let now = self.cluster.with_value(|c| c.now_us());
+        let later = self.tape.with_value(|t| t.iter().filter(|c| c.at_us > now).count());
+        if later > 0 {
+            self.playing.set(false);
+            self.fork.set(Some((cmd, later)));
+            return Err("waiting for your answer: rewrite the future, or keep it".into());
+        }
+        self.apply_now(cmd)
+    }
+
+    /// Drops the actions after now and applies the action that was waiting.
+    pub fn confirm_fork(&self) {
+        if let Some((cmd, _)) = self.fork.get_untracked() {
+            self.fork.set(None);
+            let _ = self.apply_now(cmd);
+        }
+    }
+
+    /// Forgets the waiting action and returns to the end of the recorded run.
+    pub fn keep_future(&self) {
+        self.fork.set(None);
+        self.notice.set(None);
+        self.scrub_to(self.horizon_us.get_untracked());
+    }
+
+    /// Applies at once, dropping any actions recorded after now (what `window.raft` does: a script says
+    /// what it means).
+    pub fn apply_now(&self, cmd: Command) -> Result<(), String> {
         let now = self.cluster.with_value(|c| c.now_us());
         if now < self.horizon_us.get_untracked() {
             // A new action in the past: the future on the tape no longer happens.
@@ -167,6 +226,21 @@ impl Sim {
         moved
     }
 
+    /// Runs through the quiet start of a run (nothing in flight yet, no command due) so that the first seconds
+    /// on screen already show something happening; stops at the first message, or after `QUIET_SKIP_US_MAX`.
+    pub fn skip_quiet_start(&self) {
+        let first_cmd = self.tape.with_value(|t| t.first().map(|c| c.at_us));
+        self.cluster.update_value(|c| {
+            let limit = c.now_us() + QUIET_SKIP_US_MAX;
+            let stop = first_cmd.map_or(limit, |t| t.min(limit));
+            while c.in_flight().next().is_none() && c.next_event_us().is_some_and(|t| t < stop) {
+                c.step_event();
+            }
+        });
+        self.horizon_us.update(|h| *h = (*h).max(self.cluster.with_value(|c| c.now_us())));
+        self.changed();
+    }
+
     /// Time travel: rebuilds the run from its start config and the tape up to `t_us`.
     pub fn scrub_to(&self, t_us: u64) {
         let cfg = self.cluster.with_value(|c| c.initial_config().clone());
@@ -218,6 +292,7 @@ impl Sim {
                 self.horizon_us.set(c.now_us());
                 self.cluster.set_value(c);
                 self.selection.set(Selection::None);
+                self.watch.new_run();
                 self.changed();
                 done(Ok(()));
             }
@@ -242,6 +317,7 @@ impl Sim {
     pub fn reset(&self, cfg: SimConfig) -> Result<(), String> {
         let cluster = Cluster::new(cfg)?;
         self.cluster.set_value(cluster);
+        self.watch.new_run();
         self.tape.set_value(Vec::new());
         self.horizon_us.set(0);
         self.selection.set(Selection::None);

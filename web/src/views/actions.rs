@@ -1,8 +1,9 @@
 //! What users can do: client requests, the network, timing, the cluster itself, and "break Raft" switches.
 //! Every form checks its input first and says what is wrong next to it; what it sends is a `Command`.
 
-use crate::input::{int_field, num_field};
+use crate::input::int_field;
 use crate::sim::Sim;
+use crate::watch::Aspect;
 use leptos::prelude::*;
 use raft_core::machine::op::Op;
 use raft_core::sim::server::Status;
@@ -11,34 +12,24 @@ use raft_core::{Command, PlantedBug, SimConfig};
 
 /// The ids of the cluster's nodes, as a memo: node pickers are rebuilt only when a node joins or leaves.
 fn live_ids(sim: Sim) -> Memo<Vec<u32>> {
-    Memo::new(move |_| sim.with(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect()))
+    Memo::new(move |_| {
+        sim.read(Aspect::Ring, |c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect())
+    })
 }
 
-fn apply_or_error(sim: Sim, cmd: Command, err: RwSignal<Option<String>>) {
+pub fn apply_or_error(sim: Sim, cmd: Command, err: RwSignal<Option<String>>) {
     match sim.apply(cmd) {
         Ok(()) => err.set(None),
         Err(e) => err.set(Some(e)),
     }
 }
 
-fn error_line(err: RwSignal<Option<String>>, id: &'static str) -> impl IntoView {
+pub fn error_line(err: RwSignal<Option<String>>, id: &'static str) -> impl IntoView {
     move || err.get().map(|e| view! { <p class="field-error" role="alert" id=id>{e}</p> })
 }
 
 #[component]
-pub fn Actions(sim: Sim) -> impl IntoView {
-    view! {
-        <div class="actions">
-            <ClientActions sim=sim />
-            <NetworkActions sim=sim />
-            <Tuning sim=sim />
-            <ClusterActions sim=sim />
-        </div>
-    }
-}
-
-#[component]
-fn ClientActions(sim: Sim) -> impl IntoView {
+pub fn ClientActions(sim: Sim) -> impl IntoView {
     let (dx, dy) = (RwSignal::new("5".to_string()), RwSignal::new("0".to_string()));
     let (idx, val) = (RwSignal::new("0".to_string()), RwSignal::new("7".to_string()));
     let text = RwSignal::new(String::new());
@@ -91,7 +82,7 @@ fn ClientActions(sim: Sim) -> impl IntoView {
         }
     };
     view! {
-        <fieldset class="card">
+        <fieldset class="group">
             <legend>"Clients"</legend>
             <form on:submit=do_move aria-label="Move the formation">
                 <span class="label">"Move formation by"</span>
@@ -122,7 +113,7 @@ fn ClientActions(sim: Sim) -> impl IntoView {
 }
 
 #[component]
-fn NetworkActions(sim: Sim) -> impl IntoView {
+pub fn NetworkActions(sim: Sim) -> impl IntoView {
     // Group per node for the partition builder: 0 = A, 1 = B, 2 = C.
     let groups = RwSignal::new(std::collections::BTreeMap::<u32, usize>::new());
     let (cut_from, cut_to) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
@@ -156,7 +147,7 @@ fn NetworkActions(sim: Sim) -> impl IntoView {
         apply_or_error(sim, Command::Heal, err);
     };
     view! {
-        <fieldset class="card">
+        <fieldset class="group">
             <legend>"Network"</legend>
             <div class="partition-builder" role="group" aria-label="Partition groups">
                 {move || nodes.get().into_iter().map(|n| {
@@ -194,79 +185,18 @@ fn NetworkActions(sim: Sim) -> impl IntoView {
 }
 
 #[component]
-fn Tuning(sim: Sim) -> impl IntoView {
-    let cfg = sim.peek(|c| c.config().clone());
-    let fields: [(&'static str, &'static str, String); 7] = [
-        ("heartbeat_ms", "heartbeat (ms)", cfg.raft.heartbeat_ms.to_string()),
-        ("election_timeout_min_ms", "election timeout min (ms)", cfg.raft.election_timeout_min_ms.to_string()),
-        ("election_timeout_max_ms", "election timeout max (ms)", cfg.raft.election_timeout_max_ms.to_string()),
-        ("latency_min_ms", "latency min (ms)", cfg.network.latency_min_ms.to_string()),
-        ("latency_max_ms", "latency max (ms)", cfg.network.latency_max_ms.to_string()),
-        ("loss_pct", "loss (%)", cfg.network.loss_pct.to_string()),
-        ("duplicate_pct", "duplication (%)", cfg.network.duplicate_pct.to_string()),
-    ];
-    let values: Vec<(&'static str, &'static str, RwSignal<String>)> =
-        fields.into_iter().map(|(k, label, v)| (k, label, RwSignal::new(v))).collect();
-    let err = RwSignal::new(None);
-    let ok = RwSignal::new(false);
-    let vals = values.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let get = |k: &str| {
-            vals.iter().find(|(key, ..)| *key == k).map(|(_, label, v)| (*label, v.get_untracked())).expect("field")
-        };
-        let int = |k: &str| {
-            let (l, v) = get(k);
-            int_field(l, &v, 1, 600_000).map(|v| v as u64)
-        };
-        let num = |k: &str, max: f64| {
-            let (l, v) = get(k);
-            num_field(l, &v, 0.0, max)
-        };
-        let settings = (|| -> Result<Settings, String> {
-            Ok(Settings {
-                heartbeat_ms: Some(int("heartbeat_ms")?),
-                election_timeout_min_ms: Some(int("election_timeout_min_ms")?),
-                election_timeout_max_ms: Some(int("election_timeout_max_ms")?),
-                latency_min_ms: Some(num("latency_min_ms", 60_000.0)?),
-                latency_max_ms: Some(num("latency_max_ms", 60_000.0)?),
-                loss_pct: Some(num("loss_pct", 100.0)?),
-                duplicate_pct: Some(num("duplicate_pct", 100.0)?),
-                ..Default::default()
-            })
-        })();
-        match settings {
-            Ok(s) => {
-                apply_or_error(sim, Command::Configure { settings: s }, err);
-                ok.set(err.get_untracked().is_none());
-            }
-            Err(e) => {
-                ok.set(false);
-                err.set(Some(e));
-            }
-        }
-    };
-    view! {
-        <fieldset class="card">
-            <legend>"Timing & network"</legend>
-            <form on:submit=submit class="tuning" aria-label="Tune timing and network">
-                {values.into_iter().map(|(key, label, v)| view! {
-                    <label><span>{label}</span>
-                        <input id=format!("tune-{key}") inputmode="decimal" prop:value=v on:input=move |ev| { ok.set(false); v.set(event_target_value(&ev)) } />
-                    </label>
-                }).collect_view()}
-                <button type="submit" id="tune-apply">"Apply"</button>
-                {move || ok.get().then(|| view! { <span class="ok-note">"applied ✓"</span> })}
-                {error_line(err, "tune-error")}
-            </form>
-        </fieldset>
-    }
-}
-
-#[component]
-fn ClusterActions(sim: Sim) -> impl IntoView {
-    let size = RwSignal::new(sim.peek(|c| c.config().nodes.to_string()));
-    let seed = RwSignal::new(sim.peek(|c| c.config().seed.to_string()));
+pub fn ClusterActions(sim: Sim) -> impl IntoView {
+    // The size and seed fields show the run's own (after a scenario, a link or a reset), like the timing fields.
+    let run = Memo::new(move |_| {
+        sim.read(Aspect::Commands, |c| (c.initial_config().nodes, c.config().seed, c.config().raft.bugs))
+    });
+    let size = RwSignal::new(run.get_untracked().0.to_string());
+    let seed = RwSignal::new(run.get_untracked().1.to_string());
+    Effect::new(move |_| {
+        let (n, s, _) = run.get();
+        size.set(n.to_string());
+        seed.set(s.to_string());
+    });
     let err = RwSignal::new(None);
     let add = move |_| apply_or_error(sim, Command::AddNode, err);
     let reset = move |ev: leptos::ev::SubmitEvent| {
@@ -279,17 +209,40 @@ fn ClusterActions(sim: Sim) -> impl IntoView {
                 let mut cfg = SimConfig { nodes: n as usize, seed: s as u64, ..crate::default_config() };
                 cfg.raft.bugs = bugs;
                 match sim.reset(cfg) {
-                    Ok(()) => err.set(None),
+                    Ok(()) => {
+                        err.set(None);
+                        sim.scenario.set(None);
+                    }
                     Err(e) => err.set(Some(e)),
                 }
             }
             Err(e) => err.set(Some(e)),
         }
     };
-    let march = move || sim.with(|c| c.config().machine.march);
-    let about = RwSignal::new(None::<String>);
+    let march = move || sim.read(Aspect::Commands, |c| c.config().machine.march);
+    let about = sim.scenario;
+    let clear_bugs = move |_| {
+        apply_or_error(
+            sim,
+            Command::Configure {
+                settings: Settings { bugs: Some(raft_core::bugs::Bugs::none()), ..Default::default() },
+            },
+            err,
+        )
+    };
+    // What Start over keeps, said next to it: a planted bug must never stay on unnoticed.
+    let keeps = move || {
+        let (_, _, bugs) = run.get();
+        let names: Vec<&str> = bugs.iter().map(|b| b.name()).collect();
+        (!names.is_empty()).then(|| view! {
+            <p class="keeps" id="reset-keeps">
+                <span>{format!("Start over keeps the planted bug{}: {}.", if names.len() == 1 { "" } else { "s" }, names.join(", "))}</span>
+                <button id="clear-bugs" on:click=clear_bugs>"Switch them off"</button>
+            </p>
+        })
+    };
     view! {
-        <fieldset class="card">
+        <fieldset class="group">
             <legend>"Cluster"</legend>
             <div class="buttons">
                 <button id="add-node" on:click=add>"Add a node (a)"</button>
@@ -302,16 +255,18 @@ fn ClusterActions(sim: Sim) -> impl IntoView {
                 <label><span>"seed"</span><input id="reset-seed" inputmode="numeric" size="6" prop:value=seed on:input=move |ev| seed.set(event_target_value(&ev)) /></label>
                 <button type="submit" id="reset">"Start over"</button>
             </form>
+            <p class="hint">"Start over: a new cluster of this size and seed, with the default timing."</p>
+            {keeps}
             <label class="scenario-pick"><span>"Scenario"</span>
-                <select id="scenario" aria-label="Load a scenario" on:change=move |ev| {
+                <select id="scenario" on:change=move |ev| {
                     let name = event_target_value(&ev);
                     if let Some((_, text)) = crate::scenarios::BUILT_IN.iter().find(|(n, _)| *n == name) {
                         match crate::scenarios::load(sim, text) {
-                            Ok(description) => { sim.playing.set(false); err.set(None); about.set(Some(description)); }
+                            Ok(description) => { err.set(None); about.set(Some((name, description))); }
                             Err(e) => err.set(Some(e)),
                         }
                     }
-                }>
+                } prop:value=move || about.get().map(|(n, _)| n).unwrap_or_default()>
                     <option value="">"choose one to watch…"</option>
                     {crate::scenarios::BUILT_IN.iter().map(|(name, text)| {
                         let (title, _) = crate::scenarios::describe(text);
@@ -319,11 +274,11 @@ fn ClusterActions(sim: Sim) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            {move || about.get().map(|d| view! { <p class="scenario-about" id="scenario-about">{d}" Press play to watch."</p> })}
+            {move || about.get().map(|(_, d)| view! { <p class="scenario-about" id="scenario-about">{d}</p> })}
             <details class="bugs">
                 <summary>"Break Raft (planted bugs)"</summary>
                 {PlantedBug::ALL.into_iter().map(|bug| {
-                    let on = move || sim.with(|c| c.config().raft.bugs.has(bug));
+                    let on = move || sim.read(Aspect::Commands, |c| c.config().raft.bugs.has(bug));
                     view! {
                         <label class="check" title=bug.describe()>
                             <input type="checkbox" prop:checked=on on:change=move |ev| {

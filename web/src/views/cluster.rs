@@ -3,6 +3,7 @@
 
 use crate::geometry::*;
 use crate::sim::{Selection, Sim};
+use crate::watch::Aspect;
 use leptos::prelude::*;
 use raft_core::message::{ClientResult, Message};
 use raft_core::sim::server::Status;
@@ -10,7 +11,7 @@ use raft_core::types::{Endpoint, NodeId, Role};
 
 /// Ids of the nodes on the ring (removed nodes leave it), in order.
 fn ring_ids(sim: &Sim) -> Vec<NodeId> {
-    sim.with(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect())
+    sim.read(Aspect::Ring, |c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect())
 }
 
 /// Centre of an endpoint: a node on the ring, or the clients' spot in the middle.
@@ -28,7 +29,7 @@ fn endpoint_pos(ids: &[NodeId], e: Endpoint) -> (f64, f64) {
 pub fn ClusterView(sim: Sim) -> impl IntoView {
     let ids = Memo::new(move |_| ring_ids(&sim));
     let partition_banner = Memo::new(move |_| {
-        sim.with(|c| {
+        sim.read(Aspect::Network, |c| {
             let groups = c.partition_groups();
             let cuts = c.cuts();
             if groups.is_empty() && cuts.is_empty() {
@@ -39,7 +40,8 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
                 .map(|g| format!("{{{}}}", g.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")))
                 .collect();
             if !cuts.is_empty() {
-                parts.push(format!("{} one-way cut{}", cuts.len(), if cuts.len() == 1 { "" } else { "s" }));
+                let list = cuts.iter().map(|(a, b)| format!("S{a} → S{b}")).collect::<Vec<_>>().join(", ");
+                parts.push(format!("cut one way: {list}"));
             }
             Some(format!("Network split: {}", parts.join(" | ")))
         })
@@ -57,8 +59,9 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
                     <text x=RING_CENTER y=RING_CENTER + 5.0 text-anchor="middle">"clients"</text>
                 </g>
                 <Cuts sim=sim ids=ids />
-                <For each=move || ids.get() key=|id| *id children=move |id| view! { <NodeGlyph sim=sim id=id ids=ids /> } />
+                // Messages under the nodes: a message passing over a node never takes the click meant for it.
                 <Messages sim=sim ids=ids />
+                <For each=move || ids.get() key=|id| *id children=move |id| view! { <NodeGlyph sim=sim id=id ids=ids /> } />
             </svg>
             {move || partition_banner.get().map(|b| view! { <div class="banner partition" role="status">{b}</div> })}
             <Legend />
@@ -68,18 +71,20 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
 
 #[component]
 fn Cuts(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
-    // The network's shape changes rarely; the links it cuts are derived only when it does, with the bus's own
-    // rule (`link_up`), a line for each pair cut in either direction.
-    let topology = Memo::new(move |_| sim.with(|c| (c.partition_groups().to_vec(), c.cuts().clone())));
+    // The links the network cuts, derived only when the network or the ring changes, with the bus's own rule
+    // (`link_up`): a pair cut both ways is one dashed line; a pair cut one way is an arrow in the direction
+    // that no longer delivers, with ✂ near its sender.
     let lines = Memo::new(move |_| {
         let ids = ids.get();
-        topology.track();
-        sim.peek(|c| {
+        sim.read(Aspect::Network, |c| {
             let mut out = Vec::new();
             for (i, a) in ids.iter().enumerate() {
                 for b in &ids[i + 1..] {
-                    if !c.link_up(*a, *b) || !c.link_up(*b, *a) {
-                        out.push((*a, *b));
+                    match (c.link_up(*a, *b), c.link_up(*b, *a)) {
+                        (false, false) => out.push((*a, *b, false)),
+                        (false, true) => out.push((*a, *b, true)),
+                        (true, false) => out.push((*b, *a, true)),
+                        (true, true) => {}
                     }
                 }
             }
@@ -87,19 +92,24 @@ fn Cuts(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
         })
     });
     view! {
+        <defs>
+            <marker id="cut-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                <path d="M 0 0 L 10 5 L 0 10 z" class="cut-arrow" />
+            </marker>
+        </defs>
         <g class="cuts" aria-hidden="true">
             {move || {
                 let ids = ids.get();
                 let r = node_radius(ids.len());
-                lines.get().into_iter().map(|(a, b)| {
+                lines.get().into_iter().map(|(a, b, one_way)| {
                     let pa = endpoint_pos(&ids, Endpoint::Node(a));
                     let pb = endpoint_pos(&ids, Endpoint::Node(b));
-                    let s = along(pa, pb, r + 4.0, r + 4.0, 0.0);
-                    let e = along(pa, pb, r + 4.0, r + 4.0, 1.0);
-                    let m = along(pa, pb, r, r, 0.5);
+                    let s = along(pa, pb, r + 4.0, r + 10.0, 0.0);
+                    let e = along(pa, pb, r + 4.0, r + 10.0, 1.0);
+                    let m = along(pa, pb, r, r, if one_way { 0.3 } else { 0.5 });
                     view! {
-                        <g class="cut">
-                            <line x1=s.0 y1=s.1 x2=e.0 y2=e.1 />
+                        <g class=if one_way { "cut one-way" } else { "cut" } data-from=a data-to=b>
+                            <line x1=s.0 y1=s.1 x2=e.0 y2=e.1 marker-end=one_way.then_some("url(#cut-arrow)") />
                             <text x=m.0 y=m.1 + 5.0 text-anchor="middle">"✂"</text>
                         </g>
                     }
@@ -119,7 +129,7 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
     // What the glyph shows, as a memo: its DOM is rebuilt only when one of these changes. The timer arc,
     // which moves every frame, is a separate attribute below.
     let state = Memo::new(move |_| {
-        sim.with(|c| {
+        sim.read(Aspect::Node(id), |c| {
             let s = c.server(id)?;
             let n = s.node.as_ref();
             let quorum = n.map_or(0, |n| n.membership().quorum());
@@ -134,13 +144,15 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
             ))
         })
     });
-    let timer = move || {
+    // The timer arc in steps of 1/200: at slow speeds most frames leave it unchanged, and then the memo
+    // leaves the DOM alone.
+    let timer = Memo::new(move |_| {
         sim.with(|c| {
-            let n = c.node(id).filter(|n| n.role() != Role::Leader)?;
+            let n = c.node(id).filter(|n| n.role() != Role::Leader && c.server(id).is_some_and(|s| s.is_up()))?;
             let left = n.election_deadline_us().saturating_sub(c.now_us()) as f64;
-            Some(left / n.election_timeout_us().max(1) as f64)
+            Some((200.0 * left / n.election_timeout_us().max(1) as f64).round() as u32)
         })
-    };
+    });
     let selected = move || sim.selection.get() == Selection::Node(id);
     let class = move || {
         let Some((status, role, ..)) = state.get() else { return "node".to_string() };
@@ -154,19 +166,34 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
         let sel = if selected() { " selected" } else { "" };
         format!("node {role}{paused}{sel}")
     };
+    // The name starts with the text drawn on the node, in order (so a voice user can say what they see),
+    // then says what the drawing shows by colour and shape.
     let label = move || {
-        let Some((status, role, term, vote, votes, quorum, ..)) = state.get() else { return format!("S{id}") };
+        let ((_, _), r) = pos();
+        let Some((status, role, term, vote, votes, quorum, member)) = state.get() else { return format!("S{id}") };
+        let roomy = r >= 16.0;
+        let mut seen = vec![format!("S{id}")];
+        if roomy {
+            seen.push(format!("term {term}"));
+            match (status, role, vote) {
+                (_, Some(Role::Candidate), _) => seen.push(format!("{votes} of {quorum} votes")),
+                (Status::Up | Status::Paused, Some(Role::Follower), Some(v)) => seen.push(format!("voted S{v}")),
+                _ => {}
+            }
+            if !member && status == Status::Up && role.is_some() {
+                seen.push("joining".into());
+            }
+        }
         let what = match (status, role) {
             (Status::Crashed, _) => "down".to_string(),
             (Status::Paused, _) => "paused".to_string(),
-            (_, Some(Role::Candidate)) => format!("candidate with {votes} of {quorum} votes"),
             (_, Some(r)) => format!("{r:?}").to_lowercase(),
             _ => String::new(),
         };
-        let vote = vote.map(|v| format!(", voted for S{v}")).unwrap_or_default();
-        format!("S{id}, {what}, term {term}{vote}")
+        let term = if roomy { String::new() } else { format!(" in term {term}") };
+        format!("{}, {what}{term}", seen.join(" "))
     };
-    let select = move || sim.selection.set(Selection::Node(id));
+    let select = move || sim.select(Selection::Node(id));
     view! {
         <g class=class role="button" tabindex="0" aria-label=label data-node=id
             on:click=move |_| select()
@@ -180,20 +207,20 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
                 view! {
                     <circle class="halo" cx=x cy=y r=r + 7.0 />
                     <circle class="body" cx=x cy=y r=r />
-                    <path class="timer" d=move || timer().map(|f| arc_path(x, y, r + 4.0, f)).unwrap_or_default() />
-                    <text class="name" x=x y=y - r * 0.12 text-anchor="middle" font-size=(r * 0.55).max(9.0)>{format!("S{id}")}</text>
+                    <path class="timer" d=move || timer.get().map(|f| arc_path(x, y, r + 5.0, f as f64 / 200.0)).unwrap_or_default() />
+                    <text class="name" x=x y=y - r * 0.12 text-anchor="middle" font-size=(r * 0.55).max(9.0)>{format!("S{id} ")}</text>
                     {roomy.then(|| view! {
-                        <text class="term" x=x y=y + r * 0.45 text-anchor="middle" font-size=(r * 0.34).max(8.0) fill=term_ink>{format!("term {term}")}</text>
+                        <text class="term" x=x y=y + r * 0.45 text-anchor="middle" font-size=(r * 0.34).max(8.0) fill=term_ink>{format!("term {term} ")}</text>
                     })}
-                    {(role == Some(Role::Leader)).then(|| view! { <text class="crown" x=x y=y - r - 8.0 text-anchor="middle" font-size=(r * 0.6).clamp(12.0, 20.0)>"★"</text> })}
+                    {(role == Some(Role::Leader)).then(|| view! { <text class="crown" aria-hidden="true" x=x y=y - r - 8.0 text-anchor="middle" font-size=(r * 0.6).clamp(12.0, 20.0)>"★"</text> })}
                     {(roomy && role == Some(Role::Candidate)).then(|| view! {
                         <text class="votes" x=x y=y + r + 18.0 text-anchor="middle">{format!("{votes} of {quorum} votes")}</text>
                     })}
                     {(roomy && role == Some(Role::Follower) && status != Status::Crashed).then(|| vote.map(|v| view! {
                         <text class="vote" x=x y=y + r + 18.0 text-anchor="middle">{format!("voted S{v}")}</text>
                     })).flatten()}
-                    {(status == Status::Crashed).then(|| view! { <text class="cross" x=x y=y + r * 0.35 text-anchor="middle" font-size=r * 1.2>"✕"</text> })}
-                    {(status == Status::Paused).then(|| view! { <text class="pause-mark" x=x + r * 0.8 y=y - r * 0.7 text-anchor="middle">"❚❚"</text> })}
+                    {(status == Status::Crashed).then(|| view! { <text class="cross" aria-hidden="true" x=x y=y + r * 0.35 text-anchor="middle" font-size=r * 1.2>"✕"</text> })}
+                    {(status == Status::Paused).then(|| view! { <text class="pause-mark" aria-hidden="true" x=x + r * 0.8 y=y - r * 0.7 text-anchor="middle">"❚❚"</text> })}
                     {(roomy && !member && status == Status::Up && role.is_some()).then(|| view! {
                         <text class="learner" x=x y=y + r + 32.0 text-anchor="middle">"joining"</text>
                     })}
@@ -251,7 +278,7 @@ fn shape(kind: &'static str, x: f64, y: f64, size: f64) -> impl IntoView {
 
 #[component]
 fn Messages(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
-    let list = move || sim.with(|c| c.in_flight().map(|e| e.id).collect::<Vec<_>>());
+    let list = move || sim.read(Aspect::Messages, |c| c.in_flight().map(|e| e.id).collect::<Vec<_>>());
     view! {
         <g class="messages">
             <For each=list key=|id| *id children=move |mid| view! { <Flying sim=sim ids=ids mid=mid /> } />
@@ -289,7 +316,7 @@ fn Flying(sim: Sim, ids: Memo<Vec<NodeId>>, mid: u64) -> impl IntoView {
     let selected = move || sim.selection.get() == Selection::Message(mid);
     view! {
         <g class=class class:selected=selected role="button" tabindex="-1" aria-label=label data-msg=mid transform=transform
-            on:click=move |_| sim.selection.set(Selection::Message(mid))>
+            on:click=move |_| sim.select(Selection::Message(mid))>
             <circle class="hit" cx="0" cy="0" r=size * 2.2 />
             {shape(kind, 0.0, 0.0, size)}
         </g>
@@ -322,6 +349,7 @@ fn Legend() -> impl IntoView {
             {items.into_iter().map(|(kind, class, text)| view! {
                 <li><svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true"><g class=class>{shape(kind, 10.0, 10.0, 5.5)}</g></svg>{text}</li>
             }).collect_view()}
+            <li><svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true"><path class="timer-swatch" d="M 10 3 A 7 7 0 1 1 3 10" /></svg>"election timer (time left)"</li>
             <li><span class="swatch leader"></span>"leader"</li>
             <li><span class="swatch candidate"></span>"candidate"</li>
             <li><span class="swatch follower"></span>"follower"</li>

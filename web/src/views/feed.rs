@@ -3,6 +3,7 @@
 
 use crate::geometry::fmt_time_ms;
 use crate::sim::Sim;
+use crate::watch::Aspect;
 use leptos::prelude::*;
 use raft_core::sim::history::Outcome;
 use raft_core::Cluster;
@@ -50,10 +51,13 @@ pub fn feed(c: &Cluster) -> Vec<(u64, String, &'static str)> {
 
 #[component]
 pub fn Feed(sim: Sim) -> impl IntoView {
-    let items = Memo::new(move |_| sim.with(feed));
+    let items = Memo::new(move |_| {
+        sim.watch.track(Aspect::Commands);
+        sim.read(Aspect::History, feed)
+    });
     view! {
         <h3>"What just happened"</h3>
-        <ol class="feed" aria-live="polite" id="feed">
+        <ol class="feed" id="feed">
             {move || items.get().into_iter().map(|(at, text, class)| view! {
                 <li class=class><span class="at">{fmt_time_ms(at as f64 / 1000.0)}</span>{text}</li>
             }).collect_view()}

@@ -2,6 +2,7 @@
 //! node visibly falls behind), the leader marked, the target flag, and the trail of committed steps.
 
 use crate::sim::{Selection, Sim};
+use crate::watch::Aspect;
 use leptos::prelude::*;
 use raft_core::sim::server::Status;
 
@@ -22,7 +23,8 @@ fn slot_offset(slot: usize, n: usize) -> (f64, f64) {
 pub fn FormationView(sim: Sim) -> impl IntoView {
     // A memo: the plane is redrawn only when a position, the target or the trail changes.
     let data = Memo::new(move |_| {
-        sim.with(|c| {
+        sim.watch.track(Aspect::Commands);
+        sim.read(Aspect::Machines, |c| {
             let positions = c.positions();
             let target = c.escort_target();
             let trail: Vec<(i64, i64)> = c.trail().iter().map(|p| (p.x, p.y)).collect();
@@ -81,7 +83,7 @@ pub fn FormationView(sim: Sim) -> impl IntoView {
                             let k = (6.0 / ids.len().div_ceil(2).max(1) as f64).min(1.0);
                             let sel = sim.selection.get_untracked() == Selection::Node(id);
                             view! {
-                                <g class=class class:selected=sel on:click=move |_| sim.selection.set(Selection::Node(id))
+                                <g class=class class:selected=sel on:click=move |_| sim.select(Selection::Node(id))
                                     aria-label=format!("S{id} at [{},{}]", p.x, p.y) role="img">
                                     <circle cx=cx cy=cy r=unit * 1.6 * k />
                                     <text x=cx y=cy + unit * 0.7 * k text-anchor="middle" font-size=unit * 1.6 * k>{format!("{id}")}</text>

@@ -3,7 +3,7 @@
 use crate::sim::Sim;
 use leptos::prelude::*;
 
-pub const SHORTCUTS: [(&str, &str); 13] = [
+pub const SHORTCUTS: [(&str, &str); 14] = [
     ("Space", "play / pause"),
     ("n or .", "step to the next event"),
     ("+ / −", "faster / slower"),
@@ -16,6 +16,7 @@ pub const SHORTCUTS: [(&str, &str); 13] = [
     ("a", "add a node"),
     ("h", "heal the network"),
     ("d", "drop the selected message"),
+    ("f", "presenter mode: big type for the room"),
     ("? / Esc", "this help / close, deselect"),
 ];
 

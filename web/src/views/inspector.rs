@@ -3,6 +3,7 @@
 use super::cluster::endpoint_name;
 use crate::geometry::fmt_time_ms;
 use crate::sim::{Selection, Sim};
+use crate::watch::Aspect;
 use leptos::prelude::*;
 use raft_core::sim::server::Status;
 use raft_core::Command;
@@ -13,10 +14,9 @@ const STALL_BUTTON_MS: u64 = 1_000;
 #[component]
 pub fn Inspector(sim: Sim) -> impl IntoView {
     view! {
-        <h2>"Inspector"</h2>
         {move || match sim.selection.get() {
             Selection::None => view! {
-                <p class="hint">"Click a node or a message (pause first to catch one) to see everything about it and act on it."</p>
+                <p class="hint">"Click a node or a message to see everything about it and act on it."</p>
                 <super::feed::Feed sim=sim />
             }.into_any(),
             Selection::Node(id) => view! { <NodeInspector sim=sim id=id /> }.into_any(),
@@ -34,12 +34,21 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
     let act = move |cmd: Command| {
         let _ = sim.apply(cmd);
     };
-    let status = move || sim.with(|c| c.server(id).map(|s| s.status));
+    // The buttons depend on the status alone: they are built again only when it changes, never per frame,
+    // so a click while the run plays lands on the button it aimed at.
+    let status = Memo::new(move |_| sim.read(Aspect::Node(id), |c| c.server(id).map(|s| s.status)));
+    let timer = move || {
+        sim.with(|c| {
+            let n = c.node(id).filter(|n| n.role() != raft_core::types::Role::Leader)?;
+            let left = n.election_deadline_us().saturating_sub(c.now_us()) as f64 / 1000.0;
+            Some(format!("{} left of {}", fmt_time_ms(left), fmt_time_ms(n.election_timeout_us() as f64 / 1000.0)))
+        })
+    };
     view! {
-        <div class="inspect" aria-live="polite">
+        <div class="inspect">
             <h3>{format!("Server S{id}")}</h3>
             <table class="kv"><tbody>
-                {move || sim.with(|c| {
+                {move || sim.read(Aspect::Node(id), |c| {
                     let Some(s) = c.server(id) else { return vec![row("status", "gone".into()).into_any()] };
                     let now = c.now_us();
                     let mut rows = vec![row("status", format!("{:?}", s.status).to_lowercase()).into_any()];
@@ -53,17 +62,13 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
                             rows.push(row("applied index", n.applied_index().to_string()).into_any());
                             rows.push(row("durable up to", n.stable_index().to_string()).into_any());
                             let disk = match (s.pending.len(), s.disk_stalled_until_us > now) {
-                                (w, true) => format!("stalled for {} more, {w} writes waiting", fmt_time_ms(s.disk_stalled_until_us.saturating_sub(now) as f64 / 1000.0)),
+                                (w, true) => format!("stalled until {}, {w} writes waiting", fmt_time_ms(s.disk_stalled_until_us as f64 / 1000.0)),
                                 (0, false) => "idle".to_string(),
                                 (w, false) => format!("{w} writes syncing"),
                             };
                             rows.push(row("disk", disk).into_any());
                             rows.push(row("knows leader", n.leader_id().map_or("none".into(), |l| format!("S{l}"))).into_any());
                             rows.push(row("configuration", n.membership().describe()).into_any());
-                            if n.role() != raft_core::types::Role::Leader {
-                                let left = n.election_deadline_us().saturating_sub(now) as f64 / 1000.0;
-                                rows.push(row("election timer", format!("{} left of {}", fmt_time_ms(left), fmt_time_ms(n.election_timeout_us() as f64 / 1000.0))).into_any());
-                            }
                             if !n.votes().is_empty() {
                                 rows.push(row("votes held", n.votes().iter().map(|v| format!("S{v}")).collect::<Vec<_>>().join(", ")).into_any());
                             }
@@ -80,9 +85,10 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
                     rows.push(row("array", format!("{:?}", s.machines.array.values)).into_any());
                     rows
                 })}
+                {move || timer().map(|t| view! { <tr><th scope="row">"election timer"</th><td id="inspector-timer">{t}</td></tr> })}
             </tbody></table>
             <div class="buttons" role="group" aria-label=format!("Actions on S{id}")>
-                {move || match status() {
+                {move || match status.get() {
                     Some(Status::Up) => view! {
                         <button class="danger" on:click=move |_| act(Command::Crash { node: id })>"Kill (k)"</button>
                         <button on:click=move |_| act(Command::Pause { node: id })>"Pause (p)"</button>
@@ -109,13 +115,14 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
 
 #[component]
 fn MessageInspector(sim: Sim, id: u64) -> impl IntoView {
-    let env = move || sim.with(|c| c.in_flight().find(|e| e.id == id).cloned());
+    // A message does not change in flight: read it when the set of messages changes (it may be delivered).
+    let env = Memo::new(move |_| sim.read(Aspect::Messages, |c| c.in_flight().find(|e| e.id == id).cloned()));
     let act = move |cmd: Command| {
         let _ = sim.apply(cmd);
     };
     view! {
         <div class="inspect">
-            {move || match env() {
+            {move || match env.get() {
                 None => view! { <p class="hint">{format!("Message #{id} is no longer in flight (delivered or dropped).")}</p> }.into_any(),
                 Some(e) => {
                     let payload = serde_json::to_string_pretty(&e.msg).unwrap_or_default();

@@ -1,84 +1,301 @@
-//! Logs: one row per node, entries coloured by term with their command readable, committed entries solid and
-//! uncommitted ones dashed, and the leader's nextIndex/matchIndex for each follower. Rows scroll.
+//! Logs as the paper draws them (Figures 6–8): one column per log index, the same column on every node, each
+//! entry showing its term and its command; committed entries filled, uncommitted ones dashed, entries not yet
+//! synced to the node's disk dotted and pale; under each follower, the leader's nextIndex (▲) and matchIndex
+//! (●) for it. All rows scroll together, and follow the newest index unless the user scrolls back.
+//!
+//! Cells are placed by index with CSS (`--i` on the cell, `--lo` on the table), so when the window moves only
+//! one custom property changes and every existing cell keeps its DOM.
 
 use crate::geometry::{term_color, term_fill};
 use crate::sim::{Selection, Sim};
+use crate::watch::Aspect;
+use leptos::html::Div;
 use leptos::prelude::*;
+use raft_core::machine::op::{EntryData, Op};
 use raft_core::sim::server::Status;
-use raft_core::types::Role;
+use raft_core::types::{NodeId, Role};
 
-/// Entries drawn per row; older ones are summarised.
-const ENTRIES_SHOWN_MAX: usize = 60;
+/// Columns drawn: the newest `COLUMNS_MAX` indexes of the cluster; older ones are summarised.
+const COLUMNS_MAX: u64 = 48;
+/// Rows drawn beyond the visible ones, above and below, and before the first measurement.
+const ROWS_MARGIN: usize = 3;
+const ROWS_FIRST_PAINT: usize = 12;
+
+/// Sizes in rem, as style/main.css sets them (`.logs` --cell and --head, `.log-row` height).
+const CELL_REM: f64 = 4.2;
+const HEAD_REM: f64 = 9.5;
+const ROW_REM: f64 = 3.1;
+/// Empty columns kept to the right of the newest, so that following it scrolls once per dozen entries.
+const AHEAD_COLUMNS: u64 = 12;
+
+/// The root font size (style/main.css): 15 px, or 20 px in presenter mode.
+fn rem_px(presenter: bool) -> f64 {
+    if presenter {
+        20.0
+    } else {
+        15.0
+    }
+}
+
+/// The origin of the column positions moves in steps of this many indexes, not with every new entry: moving
+/// it restyles every cell of every row, which at 51 nodes costs more than the rest of the frame.
+const ORIGIN_STEP: u64 = 32;
+
+/// What a cell tells about its entry on this node: committed (as far as this node knows), and durable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct EntryState {
+    committed: bool,
+    /// False while the entry is appended but not yet synced to this node's disk: a crash now loses it.
+    synced: bool,
+}
+
+impl EntryState {
+    fn class(self) -> &'static str {
+        match (self.committed, self.synced) {
+            (true, true) => "entry committed",
+            (true, false) => "entry committed unsynced",
+            (false, true) => "entry uncommitted",
+            (false, false) => "entry uncommitted unsynced",
+        }
+    }
+    fn words(self) -> &'static str {
+        match (self.committed, self.synced) {
+            (true, true) => "committed",
+            (true, false) => "committed, not yet on this node's disk",
+            (false, true) => "not committed",
+            (false, false) => "not committed, not yet on disk",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Cell {
+    index: u64,
+    term: u64,
+    /// What fits in a column; `text` has it all.
+    short: String,
+    text: String,
+    state: EntryState,
+}
+
+/// A command in a few characters, for a column: "→50,0", "a[2]=7", "msg".
+fn short(data: &EntryData) -> String {
+    match data {
+        EntryData::Noop => "no-op".into(),
+        EntryData::Config { .. } => "config".into(),
+        EntryData::Op { op, .. } => match op {
+            Op::Step { to, .. } => format!("→{},{}", to.x, to.y),
+            Op::Move { dx, dy } => format!("+{dx},{dy}"),
+            Op::Set { index, value } => format!("a[{index}]={value}"),
+            Op::Message { text } => text.chars().take(8).collect(),
+        },
+    }
+}
+
+fn ring_ids(sim: Sim) -> Memo<Vec<NodeId>> {
+    Memo::new(move |_| {
+        sim.read(Aspect::Ring, |c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect())
+    })
+}
 
 #[component]
 pub fn LogsView(sim: Sim) -> impl IntoView {
-    let ids = Memo::new(move |_| {
-        sim.with(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect::<Vec<_>>())
+    let ids = ring_ids(sim);
+    // The window of indexes drawn, shared by every row: (lo, hi).
+    let window = Memo::new(move |_| {
+        sim.read(Aspect::Nodes, |c| {
+            let hi = c
+                .servers()
+                .filter(|s| s.status != Status::Removed)
+                .map(|s| s.node.as_ref().map_or(s.disk.log.last_index(), |n| n.log().last_index()))
+                .max()
+                .unwrap_or(0);
+            (hi.saturating_sub(COLUMNS_MAX - 1).max(1), hi)
+        })
     });
+    let origin = Memo::new(move |_| {
+        let (lo, _) = window.get();
+        lo - (lo - 1) % ORIGIN_STEP
+    });
+    let scroller = NodeRef::<Div>::new();
+    // Follow the newest column unless the user scrolled away from it. Scrolling to the end sets a position
+    // beyond it (the browser clamps it) rather than reading scrollWidth, which would force a layout each time.
+    let follow = StoredValue::new(true);
+    let programmatic = StoredValue::new(false);
+    // The scroller's position and width as last measured (on scroll and resize), so that following the
+    // newest column needs no layout read: it scrolls only when the newest column passes the right edge, and
+    // then a dozen columns ahead (the rows have that much room to the right).
+    let seen = StoredValue::new((0.0f64, 0.0f64));
+    Effect::new(move |_| {
+        let (_, hi) = window.get();
+        let origin = origin.get();
+        if !follow.get_value() {
+            return;
+        }
+        let rem = rem_px(sim.presenter.get_untracked());
+        let right_px = (HEAD_REM + (hi + 1 - origin) as f64 * CELL_REM) * rem;
+        let (left, width) = seen.get_value();
+        if width > 0.0 && right_px <= left + width {
+            return;
+        }
+        if let Some(el) = scroller.get() {
+            request_animation_frame(move || {
+                programmatic.set_value(true);
+                let to = (right_px - el.client_width() as f64 + AHEAD_COLUMNS as f64 * CELL_REM * rem).max(0.0);
+                el.set_scroll_left(to as i32);
+                seen.set_value((to, el.client_width() as f64));
+            });
+        }
+    });
+    // Rows in view (by position), with a margin: the others are drawn empty. At 51 nodes this keeps the
+    // layout to the dozen rows on screen instead of thousands of cells.
+    let rows_shown = RwSignal::new((0usize, ROWS_FIRST_PAINT));
+    let update_rows = move || {
+        if let Some(el) = scroller.get_untracked() {
+            seen.set_value((el.scroll_left() as f64, el.client_width() as f64));
+            let row_px = ROW_REM * rem_px(sim.presenter.get_untracked());
+            let first = (el.scroll_top() as f64 / row_px).floor() as usize;
+            let count = (el.client_height() as f64 / row_px).ceil() as usize;
+            let shown = (first.saturating_sub(ROWS_MARGIN), first + count + ROWS_MARGIN);
+            if rows_shown.get_untracked() != shown {
+                rows_shown.set(shown);
+            }
+        }
+    };
+    Effect::new(move |_| {
+        sim.presenter.track();
+        ids.track();
+        request_animation_frame(update_rows);
+    });
+    let on_scroll = move |_| {
+        update_rows();
+        if programmatic.get_value() {
+            programmatic.set_value(false);
+            return;
+        }
+        if let Some(el) = scroller.get_untracked() {
+            follow.set_value(el.scroll_left() + el.client_width() >= el.scroll_width() - 8);
+        }
+    };
+    let style = move || {
+        let (_, hi) = window.get();
+        let origin = origin.get();
+        format!("--lo: {origin}; --cols: {}", hi + 2 + AHEAD_COLUMNS - origin)
+    };
     view! {
-        <h2>"Logs" <span class="sub">"solid: committed · dashed: not yet committed · colour: term"</span></h2>
-        <div class="logs" role="table" aria-label="Logs of every node">
-            <For each=move || ids.get() key=|id| *id children=move |id| view! { <LogRow sim=sim id=id /> } />
+        <h2>"Logs"
+            <span class="sub">"one column per index · filled: committed · dashed: not committed · dotted: not yet on disk · ▲ next · ● match (the leader's view)"</span>
+        </h2>
+        <div class="logs" role="table" aria-label="Logs of every node, one column per index" node_ref=scroller
+            on:scroll=on_scroll style=style tabindex="0">
+            <div class="log-row ruler" role="row">
+                <div class="log-head" role="columnheader">"index"
+                    {move || { let (lo, _) = window.get(); (lo > 1).then(|| view! { <span class="meta">{format!(" (1–{} not drawn)", lo - 1)}</span> }) }}
+                </div>
+                <div class="log-cells" role="cell">
+                    <For each=move || { let (lo, hi) = window.get(); lo..=hi } key=|i| *i children=move |i| view! {
+                        <span class="col-index" data-index=i style=format!("--i: {i}")>{i}</span>
+                    } />
+                </div>
+            </div>
+            <For each=move || ids.get() key=|id| *id children=move |id| {
+                let shown = Memo::new(move |_| {
+                    let (from, to) = rows_shown.get();
+                    ids.with(|ids| ids.iter().position(|x| *x == id)).is_some_and(|i| i >= from && i <= to)
+                });
+                view! { <LogRow sim=sim id=id window=window shown=shown /> }
+            } />
         </div>
     }
 }
 
 #[component]
-fn LogRow(sim: Sim, id: u32) -> impl IntoView {
-    // Two memos: a cheap fingerprint read every frame, and the row's entries rebuilt only when it changes.
-    let fingerprint = Memo::new(move |_| {
-        sim.with(|c| {
+fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>) -> impl IntoView {
+    let head = Memo::new(move |_| {
+        sim.read(Aspect::Node(id), |c| {
             let s = c.server(id)?;
-            let (last, chain, commit, role) = match s.node.as_ref() {
-                Some(n) => {
-                    (n.log().last_index(), n.log().chain_at(n.log().last_index()), n.commit_index(), Some(n.role()))
-                }
-                None => (s.disk.log.last_index(), s.disk.log.chain_at(s.disk.log.last_index()), 0, None),
+            let role = s.node.as_ref().map(|n| n.role());
+            let commit = s.node.as_ref().map_or(0, |n| n.commit_index());
+            let label = match (s.status, role) {
+                (Status::Crashed, _) => "down",
+                (Status::Paused, _) => "paused",
+                (_, Some(Role::Leader)) => "leader",
+                (_, Some(Role::Candidate)) => "candidate",
+                _ => "follower",
             };
-            let progress = c.leader().and_then(|l| l.progress().get(&id).copied());
-            Some((s.status, role, last, chain, commit, progress))
+            Some((label, commit))
         })
     });
-    let row = Memo::new(move |_| {
-        let (status, role, total, _, commit, progress) = fingerprint.get()?;
-        let entries = sim.peek(|c| c.log_view(id, ENTRIES_SHOWN_MAX));
-        Some((status, role, entries, total, progress, commit))
+    let cells = Memo::new(move |_| {
+        if !shown.get() {
+            return Vec::new();
+        }
+        let (lo, _) = window.get();
+        sim.read(Aspect::Node(id), |c| {
+            let Some(s) = c.server(id) else { return Vec::new() };
+            let (log, commit, stable) = match s.node.as_ref() {
+                Some(n) => (n.log(), n.commit_index(), n.stable_index()),
+                None => (&s.disk.log, 0, s.disk.log.last_index()),
+            };
+            log.entries()
+                .iter()
+                .filter(|e| e.index >= lo)
+                .map(|e| Cell {
+                    index: e.index,
+                    term: e.term,
+                    short: short(&e.data),
+                    text: e.data.describe(),
+                    state: EntryState { committed: e.index <= commit, synced: e.index <= stable },
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    // The leader's nextIndex and matchIndex for this node (none if this node leads or there is no leader).
+    let marks = Memo::new(move |_| {
+        if !shown.get() {
+            return None;
+        }
+        sim.read(Aspect::Nodes, |c| {
+            c.leader().and_then(|l| l.progress().get(&id).map(|p| (p.next_index, p.match_index)))
+        })
     });
     view! {
-        <div class="log-row" role="row">
-            {move || row.get().map(|(status, role, entries, total, progress, commit)| {
-                let label = match (status, role) {
-                    (Status::Crashed, _) => "down",
-                    (_, Some(Role::Leader)) => "leader",
-                    (_, Some(Role::Candidate)) => "candidate",
-                    _ => "follower",
-                };
-                let hidden = total as usize - entries.len();
-                view! {
-                    <div class=format!("log-head {label}") role="rowheader">
-                        <button class="link" on:click=move |_| sim.selection.set(Selection::Node(id))>{format!("S{id}")}</button>
-                        <span class="role">{label}</span>
-                        <span class="meta">{format!("commit {commit}")}</span>
-                        {progress.map(|p| view! { <span class="meta progress" title="the leader's nextIndex / matchIndex for this follower">{format!("next {} · match {}", p.next_index, p.match_index)}</span> })}
-                    </div>
-                    // Newest first in the DOM with row-reverse: reads oldest→newest left to right, and the
-                    // scroll starts at the newest end.
-                    <div class="log-entries" role="cell">
-                        {entries.into_iter().rev().map(|e| {
-                            let style = format!("border-color: {}; background: {}", term_color(e.term), if e.committed { term_fill(e.term) } else { "transparent".into() });
-                            let next = progress.is_some_and(|p| p.next_index == e.index);
-                            view! {
-                                <span class=if e.committed { "entry committed" } else { "entry uncommitted" } class:next=next style=style
-                                    title=format!("index {} · term {} · {}", e.index, e.term, if e.committed { "committed" } else { "not committed" })>
-                                    <span class="idx">{e.index}</span>
-                                    <span class="txt">{e.text}</span>
-                                </span>
-                            }
-                        }).collect_view()}
-                        {(hidden > 0).then(|| view! { <span class="more">{format!("… {hidden} earlier")}</span> })}
-                    </div>
-                }
-            })}
+        <div class="log-row" role="row" data-node=id>
+            <div class=move || format!("log-head {}", head.get().map_or("down", |h| h.0)) role="rowheader">
+                <button class="link" on:click=move |_| sim.select(Selection::Node(id))>{format!("S{id}")}</button>
+                <span class="role">{move || head.get().map_or("", |h| h.0)}</span>
+                <span class="meta">{move || format!("commit {}", head.get().map_or(0, |h| h.1))}</span>
+            </div>
+            <div class="log-cells" role="cell">
+                // Keyed by (index, term): an entry that becomes durable or committed keeps its element and
+                // only changes class; a different entry at the same index (a rollback) is a new element.
+                <For each=move || cells.get() key=|e| (e.index, e.term) children=move |e| {
+                    let (index, term) = (e.index, e.term);
+                    let state = move || {
+                        cells.with(|cs| cs.binary_search_by_key(&index, |c| c.index).ok().map(|i| cs[i].state))
+                            .unwrap_or(EntryState { committed: false, synced: true })
+                    };
+                    let style = move || format!(
+                        "--i: {index}; border-color: {}; background: {}",
+                        term_color(term),
+                        if state().committed { term_fill(term) } else { "#fff".into() }
+                    );
+                    let title = move || format!("index {index} · term {term} · {} · {}", e.text, state().words());
+                    view! {
+                        <span class=move || state().class() style=style data-index=index data-term=term title=title>
+                            <span class="term">{term}</span>
+                            <span class="txt">{e.short.clone()}</span>
+                        </span>
+                    }
+                } />
+                // Two marks per row that move (by their style) rather than being rebuilt.
+                <span class="mark next" hidden=move || marks.get().is_none()
+                    style=move || format!("--i: {}", marks.get().map_or(0, |m| m.0))
+                    title=move || format!("nextIndex {}: the next entry the leader sends here", marks.get().map_or(0, |m| m.0))>"▲"</span>
+                <span class="mark match" hidden=move || marks.get().is_none_or(|m| m.1 < window.get().0)
+                    style=move || format!("--i: {}", marks.get().map_or(0, |m| m.1))
+                    title=move || format!("matchIndex {}: known to be replicated here", marks.get().map_or(0, |m| m.1))>"●"</span>
+            </div>
         </div>
     }
 }

@@ -8,4 +8,6 @@ pub mod help;
 pub mod inspector;
 pub mod logs;
 pub mod panels;
+pub mod side;
 pub mod toolbar;
+pub mod tuning;

@@ -1,8 +1,10 @@
-//! The seeds' panels: status, nodes, elections per term, leaders per term, positions, arrays, committed
-//! messages, invariant violations.
+//! The panels behind the side tabs: the replicated state (positions, arrays, committed messages, requests),
+//! the history (status, nodes, elections per term, leaders per term), and the invariants. Each reads only the
+//! aspects it shows, so a panel's DOM changes only when its data does.
 
 use crate::geometry::fmt_time_ms;
 use crate::sim::Sim;
+use crate::watch::Aspect;
 use leptos::prelude::*;
 use raft_core::sim::client::RequestStatus;
 
@@ -10,24 +12,20 @@ use raft_core::sim::client::RequestStatus;
 const HISTORY_ROWS_MAX: usize = 12;
 
 #[component]
-pub fn Panels(sim: Sim) -> impl IntoView {
-    // Memos: a table's DOM is rebuilt only when its data changes, not every animation frame.
-    let nodes = Memo::new(move |_| sim.with(|c| c.node_views()));
+pub fn HistoryPanels(sim: Sim) -> impl IntoView {
+    let nodes = Memo::new(move |_| sim.read(Aspect::Nodes, |c| c.node_views()));
     let elections = Memo::new(move |_| {
-        sim.with(|c| c.history().elections.iter().rev().take(HISTORY_ROWS_MAX).cloned().collect::<Vec<_>>())
+        sim.read(Aspect::History, |c| {
+            c.history().elections.iter().rev().take(HISTORY_ROWS_MAX).cloned().collect::<Vec<_>>()
+        })
     });
     let leaders = Memo::new(move |_| {
-        sim.with(|c| c.history().leaders.iter().rev().take(HISTORY_ROWS_MAX).cloned().collect::<Vec<_>>())
+        sim.read(Aspect::History, |c| {
+            c.history().leaders.iter().rev().take(HISTORY_ROWS_MAX).cloned().collect::<Vec<_>>()
+        })
     });
-    let positions = Memo::new(move |_| sim.with(|c| c.positions()));
-    let arrays = Memo::new(move |_| sim.with(|c| c.arrays()));
-    let committed = Memo::new(move |_| {
-        sim.with(|c| c.most_current().map(|s| s.machines.messages.messages.clone()).unwrap_or_default())
-    });
-    let requests = Memo::new(move |_| sim.with(|c| c.requests().iter().rev().take(8).cloned().collect::<Vec<_>>()));
     view! {
-        <Violations sim=sim />
-        <div class="card panel" aria-label="Status">
+        <div class="panel">
             <h2>"Status"</h2>
             {move || { let s = sim.status(); view! {
                 <table class="kv" id="status-panel"><tbody>
@@ -41,7 +39,7 @@ pub fn Panels(sim: Sim) -> impl IntoView {
                 </tbody></table>
             }}}
         </div>
-        <div class="card panel" aria-label="Nodes">
+        <div class="panel">
             <h2>"Nodes"</h2>
             <table class="grid"><thead><tr><th>"node"</th><th>"state"</th><th>"term"</th><th>"vote"</th><th>"commit"</th><th>"last"</th></tr></thead>
             <tbody>
@@ -51,7 +49,7 @@ pub fn Panels(sim: Sim) -> impl IntoView {
                 }).collect_view()}
             </tbody></table>
         </div>
-        <div class="card panel" aria-label="Elections">
+        <div class="panel">
             <h2>"Elections"</h2>
             <table class="grid" id="elections"><thead><tr><th>"term"</th><th>"candidate"</th><th>"votes"</th><th>"outcome"</th></tr></thead>
             <tbody>
@@ -63,7 +61,7 @@ pub fn Panels(sim: Sim) -> impl IntoView {
                 }).collect_view()}
             </tbody></table>
         </div>
-        <div class="card panel" aria-label="Leaders">
+        <div class="panel">
             <h2>"Leaders"</h2>
             <table class="grid" id="leaders"><thead><tr><th>"term"</th><th>"leader"</th><th>"from"</th><th>"until"</th></tr></thead>
             <tbody>
@@ -73,7 +71,23 @@ pub fn Panels(sim: Sim) -> impl IntoView {
                 }).collect_view()}
             </tbody></table>
         </div>
-        <div class="card panel" aria-label="Positions">
+    }
+}
+
+#[component]
+pub fn StatePanels(sim: Sim) -> impl IntoView {
+    let positions = Memo::new(move |_| sim.read(Aspect::Machines, |c| c.positions()));
+    let arrays = Memo::new(move |_| sim.read(Aspect::Machines, |c| c.arrays()));
+    let committed = Memo::new(move |_| {
+        sim.read(Aspect::Machines, |c| {
+            c.most_current().map(|s| s.machines.messages.messages.clone()).unwrap_or_default()
+        })
+    });
+    let requests = Memo::new(move |_| {
+        sim.read(Aspect::Requests, |c| c.requests().iter().rev().take(8).cloned().collect::<Vec<_>>())
+    });
+    view! {
+        <div class="panel">
             <h2>"Positions"</h2>
             <table class="grid" id="positions"><thead><tr><th>"node"</th><th>"position"</th><th>"steps"</th></tr></thead>
             <tbody>
@@ -82,7 +96,7 @@ pub fn Panels(sim: Sim) -> impl IntoView {
                 }).collect_view()}
             </tbody></table>
         </div>
-        <div class="card panel" aria-label="Array">
+        <div class="panel">
             <h2>"Array on every node"</h2>
             <table class="grid" id="arrays"><tbody>
                 {move || arrays.get().into_iter().map(|a| view! {
@@ -90,7 +104,7 @@ pub fn Panels(sim: Sim) -> impl IntoView {
                 }).collect_view()}
             </tbody></table>
         </div>
-        <div class="card panel" aria-label="Message log">
+        <div class="panel">
             <h2>"Message log"</h2>
             <ol class="messages-list" id="message-log">
                 {move || committed.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
@@ -113,15 +127,15 @@ pub fn Panels(sim: Sim) -> impl IntoView {
 }
 
 #[component]
-fn Violations(sim: Sim) -> impl IntoView {
+pub fn Violations(sim: Sim) -> impl IntoView {
     view! {
         {move || {
-            let vs = sim.with(|c| c.violations().to_vec());
+            let vs = sim.read(Aspect::Violations, |c| c.violations().to_vec());
             if vs.is_empty() {
-                view! { <div class="card panel ok" id="violations" aria-label="Invariants"><h2>"Invariants"</h2><p>"✓ All safety invariants hold (checked after every event)."</p></div> }.into_any()
+                view! { <div class="panel ok" id="violations"><h2>"Invariants"</h2><p>"✓ All safety invariants hold (checked after every event)."</p></div> }.into_any()
             } else {
                 view! {
-                    <div class="card panel violated" id="violations" role="alert" aria-label="Invariant violations">
+                    <div class="panel violated" id="violations">
                         <h2>{format!("⚠ {} invariant violation{}", vs.len(), if vs.len() == 1 { "" } else { "s" })}</h2>
                         <ul>{vs.into_iter().take(10).map(|v| view! {
                             <li><strong>{v.invariant.name()}</strong>{format!(" at {}: ", fmt_time_ms(v.at_us as f64 / 1000.0))}{v.message}</li>

@@ -1,23 +1,21 @@
-//! The header: play/pause, single step, speed, virtual time, and the last refused action.
+//! The header: play/pause, single step, speed, virtual time, who leads, the invariant alarm, presenter mode,
+//! and the last refused action. Each part follows only the aspect it shows.
 
 use crate::geometry::fmt_time_ms;
 use crate::sim::{Sim, SPEEDS};
+use crate::views::side::Tab;
+use crate::watch::Aspect;
 use leptos::prelude::*;
 
 #[component]
 pub fn Toolbar(sim: Sim) -> impl IntoView {
     let time = move || fmt_time_ms(sim.with(|c| c.now_us()) as f64 / 1000.0);
-    let leader = move || {
-        sim.with(|c| match c.leader() {
-            Some(l) => format!("leader S{} · term {}", l.id(), l.term()),
-            None => format!("no leader · term {}", c.max_term()),
-        })
-    };
+    let leader = Memo::new(move |_| sim.read(Aspect::Nodes, crate::summary::leader_line));
     let shared = RwSignal::new(false);
-    // Any change after sharing makes the link in the address bar stale. Only a real flip writes the signal,
-    // so a playing run does not notify the button every frame.
+    // A new command after sharing makes the link in the address bar stale. Only a real flip writes the
+    // signal, so a playing run does not notify the button every frame.
     Effect::new(move |_| {
-        sim.version.track();
+        sim.watch.track(Aspect::Commands);
         if shared.get_untracked() {
             shared.set(false);
         }
@@ -56,14 +54,15 @@ pub fn Toolbar(sim: Sim) -> impl IntoView {
                         sim.playing.set(false);
                         if let Ok(ms) = event_target_value(&ev).parse::<u64>() { sim.scrub_to(ms * 1000) }
                     } />
-                <button id="share" aria-label="Put a link to this run in the address bar" on:click=move |_| {
+                <button id="share" title="Put a link to this run in the address bar" on:click=move |_| {
                     if crate::permalink::write(sim).is_some() {
                         sim.notice.set(None);
                         shared.set(true);
                     }
                 }>{move || if shared.get() { "Link in address bar ✓" } else { "Share link" }}</button>
             </div>
-            <div class="status-line" aria-live="polite" id="status-line">{leader}</div>
+            <div class="status-line" id="status-line">{move || leader.get()}</div>
+            <Alarm sim=sim />
             {move || sim.loading.get().map(|done| {
                 let pct = (done * 100.0).floor();
                 view! {
@@ -77,7 +76,57 @@ pub fn Toolbar(sim: Sim) -> impl IntoView {
             <div class="notice" role="status" aria-live="polite">
                 {move || sim.notice.get().map(|n| view! { <span class="error" id="notice">{n}</span> })}
             </div>
-            <button class="help-button" aria-label="Keyboard shortcuts (?)" on:click=move |_| sim.help_open.set(true)>"?"</button>
+            <button id="presenter" class="presenter-button" aria-pressed=move || sim.presenter.get().to_string()
+                title="Presenter mode: big type for the back row (f)" on:click=move |_| sim.presenter.update(|p| *p = !*p)>
+                "Presenter"</button>
+            <button class="help-button" aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" on:click=move |_| sim.help_open.set(true)>"?"</button>
+            <Fork sim=sim />
         </header>
+    }
+}
+
+/// The invariant alarm: red, in the header, from the first violation on; a click opens the invariants tab.
+#[component]
+fn Alarm(sim: Sim) -> impl IntoView {
+    let summary = Memo::new(move |_| {
+        sim.read(Aspect::Violations, |c| {
+            let vs = c.violations();
+            let first = vs.first()?;
+            let mut names: Vec<&str> = vs.iter().map(|v| v.invariant.name()).collect();
+            names.sort();
+            names.dedup();
+            Some((vs.len(), names.join(", "), fmt_time_ms(first.at_us as f64 / 1000.0)))
+        })
+    });
+    move || {
+        summary.get().map(|(n, names, at)| {
+            view! {
+                <button class="alarm" id="alarm" role="alert" on:click=move |_| sim.tab.set(Tab::Invariants)
+                    title="Open the invariants tab">
+                    <span aria-hidden="true">"⚠ "</span>
+                    {format!("Raft is broken: {n} invariant violation{} ({names}), first at {at}", if n == 1 { "" } else { "s" })}
+                </button>
+            }
+        })
+    }
+}
+
+/// Asked before an action in the past throws away the actions recorded after it.
+#[component]
+fn Fork(sim: Sim) -> impl IntoView {
+    move || {
+        sim.fork.get().map(|(cmd, later)| {
+            let describe = cmd.describe();
+            view! {
+                <div class="fork" role="alertdialog" aria-labelledby="fork-text" id="fork">
+                    <span id="fork-text">{format!(
+                        "You went back in time. \"{describe}\" here starts a new future: the {later} action{} recorded after this moment will be dropped.",
+                        if later == 1 { "" } else { "s" }
+                    )}</span>
+                    <button class="danger" id="fork-confirm" on:click=move |_| sim.confirm_fork()>"Rewrite the future"</button>
+                    <button class="primary" id="fork-keep" on:click=move |_| sim.keep_future()>"Keep it (back to the end)"</button>
+                </div>
+            }
+        })
     }
 }

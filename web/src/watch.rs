@@ -1,0 +1,237 @@
+//! What changed in the simulation since the last frame, aspect by aspect, so that each view re-renders only
+//! when what it shows has changed. After every change the page calls `refresh`: it fingerprints each aspect
+//! of the cluster (a few hashes, cheap even at 51 nodes) and writes an aspect's signal only when its
+//! fingerprint differs. A view tracks the aspects it draws (`Sim::read`) and peeks at the cluster for the rest.
+//! Only the clock moves every frame; the views that follow it (timer arcs, flying messages, the time) are small.
+
+use leptos::prelude::*;
+use raft_core::sim::client::RequestStatus;
+use raft_core::sim::server::Status;
+use raft_core::types::NodeId;
+use raft_core::Cluster;
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+/// One part of the simulation a view can follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aspect {
+    /// Virtual time: changes every frame while playing.
+    Clock,
+    /// Which nodes are on the ring (a node added or removed).
+    Ring,
+    /// Everything about one node: status, role, term, vote, log, commit, disk, and what it knows as a leader.
+    Node(NodeId),
+    /// Any node's state (the union of every `Node`).
+    Nodes,
+    /// The set of messages in flight.
+    Messages,
+    /// Elections and leaders.
+    History,
+    /// The replicated state machines (escort, array, message log) on every node.
+    Machines,
+    /// Invariant violations.
+    Violations,
+    /// Partitions and one-way cuts.
+    Network,
+    /// Commands applied and the config (a new run, a reset, a configure).
+    Commands,
+    /// Client requests and their outcomes.
+    Requests,
+}
+
+#[derive(Clone, Copy)]
+pub struct Watch {
+    clock: RwSignal<u64>,
+    ring: RwSignal<u64>,
+    nodes: RwSignal<u64>,
+    messages: RwSignal<u64>,
+    history: RwSignal<u64>,
+    machines: RwSignal<u64>,
+    violations: RwSignal<u64>,
+    network: RwSignal<u64>,
+    commands: RwSignal<u64>,
+    requests: RwSignal<u64>,
+    /// One signal per node id ever seen; a removed node keeps its signal (its views are gone). Reference
+    /// counted rather than owned: the first view to ask for a node creates it, and must not take it along
+    /// when it is disposed.
+    per_node: StoredValue<BTreeMap<NodeId, ArcRwSignal<u64>>, LocalStorage>,
+    /// Bumped when a whole new run replaces the cluster, so `Commands` changes even if the count is equal.
+    generation: StoredValue<u64, LocalStorage>,
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn hash_of(f: impl FnOnce(&mut DefaultHasher)) -> u64 {
+    let mut h = DefaultHasher::new();
+    f(&mut h);
+    h.finish()
+}
+
+/// Writes the signal only when the fingerprint differs: an unchanged aspect notifies nobody.
+fn put(sig: impl Get<Value = u64> + GetUntracked<Value = u64> + Set<Value = u64>, value: u64) {
+    if sig.get_untracked() != value {
+        sig.set(value);
+    }
+}
+
+fn node_fingerprint(c: &Cluster, id: NodeId) -> u64 {
+    hash_of(|h| {
+        let Some(s) = c.server(id) else { return };
+        std::mem::discriminant(&s.status).hash(h);
+        s.pending.len().hash(h);
+        (s.disk_stalled_until_us > c.now_us()).hash(h);
+        match s.node.as_ref() {
+            Some(n) => {
+                std::mem::discriminant(&n.role()).hash(h);
+                n.term().hash(h);
+                n.voted_for().hash(h);
+                n.votes().len().hash(h);
+                n.commit_index().hash(h);
+                n.applied_index().hash(h);
+                n.stable_index().hash(h);
+                n.log().last_index().hash(h);
+                n.log().chain_at(n.log().last_index()).hash(h);
+                n.leader_id().hash(h);
+                n.membership().describe().hash(h);
+                for (peer, p) in n.progress() {
+                    (peer, p.next_index, p.match_index).hash(h);
+                }
+            }
+            None => {
+                s.disk.term.hash(h);
+                s.disk.log.last_index().hash(h);
+                s.disk.log.chain_at(s.disk.log.last_index()).hash(h);
+            }
+        }
+    })
+}
+
+impl Watch {
+    pub fn new() -> Self {
+        Watch {
+            clock: RwSignal::new(0),
+            ring: RwSignal::new(0),
+            nodes: RwSignal::new(0),
+            messages: RwSignal::new(0),
+            history: RwSignal::new(0),
+            machines: RwSignal::new(0),
+            violations: RwSignal::new(0),
+            network: RwSignal::new(0),
+            commands: RwSignal::new(0),
+            requests: RwSignal::new(0),
+            per_node: StoredValue::new_local(BTreeMap::new()),
+            generation: StoredValue::new_local(0),
+        }
+    }
+
+    /// Subscribes the running view to one aspect.
+    pub fn track(&self, aspect: Aspect) {
+        match aspect {
+            Aspect::Clock => self.clock.track(),
+            Aspect::Ring => self.ring.track(),
+            Aspect::Node(id) => self.node_signal(id).track(),
+            Aspect::Nodes => self.nodes.track(),
+            Aspect::Messages => self.messages.track(),
+            Aspect::History => self.history.track(),
+            Aspect::Machines => self.machines.track(),
+            Aspect::Violations => self.violations.track(),
+            Aspect::Network => self.network.track(),
+            Aspect::Commands => self.commands.track(),
+            Aspect::Requests => self.requests.track(),
+        }
+    }
+
+    fn node_signal(&self, id: NodeId) -> ArcRwSignal<u64> {
+        if let Some(s) = self.per_node.with_value(|m| m.get(&id).cloned()) {
+            return s;
+        }
+        let s = ArcRwSignal::new(u64::MAX);
+        self.per_node.update_value(|m| {
+            m.insert(id, s.clone());
+        });
+        s
+    }
+
+    /// A whole new run replaced the cluster (reset, load): everything is new.
+    pub fn new_run(&self) {
+        self.generation.update_value(|g| *g += 1);
+    }
+
+    /// Fingerprints every aspect and notifies the ones that changed.
+    pub fn refresh(&self, c: &Cluster) {
+        put(self.clock, c.now_us());
+        put(
+            self.ring,
+            hash_of(|h| {
+                for s in c.servers().filter(|s| s.status != Status::Removed) {
+                    s.id.hash(h);
+                }
+            }),
+        );
+        let mut all = DefaultHasher::new();
+        for s in c.servers() {
+            let fp = node_fingerprint(c, s.id);
+            (s.id, fp).hash(&mut all);
+            put(self.node_signal(s.id), fp);
+        }
+        put(self.nodes, all.finish());
+        put(
+            self.messages,
+            hash_of(|h| {
+                for e in c.in_flight() {
+                    e.id.hash(h);
+                }
+            }),
+        );
+        put(
+            self.history,
+            hash_of(|h| {
+                let hist = c.history();
+                hist.elections.len().hash(h);
+                if let Some(e) = hist.elections.last() {
+                    (e.ended_us, e.votes.len(), std::mem::discriminant(&e.outcome)).hash(h);
+                }
+                hist.leaders.len().hash(h);
+                hist.leaders.last().map(|l| l.until_us).hash(h);
+            }),
+        );
+        put(
+            self.machines,
+            hash_of(|h| {
+                for s in c.servers() {
+                    (s.id, std::mem::discriminant(&s.status), s.node.as_ref().map(|n| n.applied_index())).hash(h);
+                }
+                c.trail().len().hash(h);
+                c.recorded().len().hash(h);
+            }),
+        );
+        put(self.violations, c.violations().len() as u64);
+        put(
+            self.network,
+            hash_of(|h| {
+                c.partition_groups().hash(h);
+                c.cuts().hash(h);
+            }),
+        );
+        put(self.commands, hash_of(|h| (c.recorded().len(), self.generation.get_value()).hash(h)));
+        put(
+            self.requests,
+            hash_of(|h| {
+                let rs = c.requests();
+                rs.len().hash(h);
+                for r in rs.iter().rev().take(16) {
+                    let status = match &r.status {
+                        RequestStatus::Pending => 0,
+                        RequestStatus::Applied { index } => index.wrapping_add(2),
+                        RequestStatus::Refused { .. } => 1,
+                    };
+                    (r.redirects, r.path.len(), status).hash(h);
+                }
+            }),
+        );
+    }
+}
