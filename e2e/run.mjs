@@ -37,6 +37,12 @@ async function open(options = {}, url = server.url) {
 }
 
 const R = (page, expr, ...args) => page.evaluate(expr, ...args);
+/** Picks a built-in scenario and waits until it is fetched and loaded (it plays at once). */
+async function loadScenario(page, name) {
+  await tab(page, 'cluster');
+  await page.selectOption('#scenario', name);
+  await page.waitForSelector(`#scenario-about[data-scenario="${name}"]`);
+}
 /** Opens one of the side column's tabs (idempotent). */
 const tab = (page, name) => page.click(`#tab-${name}`);
 const advance = (page, ms) => R(page, (ms) => window.raft.advance(ms), ms);
@@ -310,8 +316,7 @@ await test('a permalink replays the same run; a damaged link gets a clear messag
 await test('a built-in scenario replays in the page: Figure 8 with the planted bug turns the invariants red', async () => {
   const { page, context } = await open();
   await tab(page, 'cluster');
-  await page.selectOption('#scenario', 'figure8-bug');
-  await page.waitForSelector('#scenario-about');
+  await loadScenario(page, 'figure8-bug');
   await R(page, () => window.raft.pause());
   const startMs = await R(page, () => window.raft.status().time_ms);
   assert(startMs <= 2000, `plays from its start (${startMs} ms)`);
@@ -322,7 +327,7 @@ await test('a built-in scenario replays in the page: Figure 8 with the planted b
   await page.waitForSelector('#violations.violated');
   await page.screenshot({ path: `${SHOTS}/figure8-bug.png` });
   await tab(page, 'cluster');
-  await page.selectOption('#scenario', 'figure8-safe');
+  await loadScenario(page, 'figure8-safe');
   await R(page, () => window.raft.pause());
   await advance(page, 4000);
   assert((await R(page, () => window.raft.violations())).length === 0, 'the safe version keeps every invariant');
@@ -471,7 +476,7 @@ await test('fifty-one nodes fit and run', async () => {
 await test('projector: with the Figure 8 bug the alarm is on the first screen, and logs line up by index', async () => {
   const { page, context } = await open({ viewport: { width: 1920, height: 1080 } });
   await tab(page, 'cluster');
-  await page.selectOption('#scenario', 'figure8-bug');
+  await loadScenario(page, 'figure8-bug');
   await R(page, () => window.raft.pause());
   await advance(page, 4000);
   const alarm = await page.waitForSelector('#alarm');
@@ -537,14 +542,14 @@ await test('while playing at 10x with 51 nodes, 20 clicks on Kill all take effec
 await test('honest controls: a scenario sets the fields; Start over names the bugs it keeps; timing that cannot work is explained', async () => {
   const { page, context } = await open();
   await tab(page, 'cluster');
-  await page.selectOption('#scenario', 'figure7');
+  await loadScenario(page, 'figure7');
   await R(page, () => window.raft.pause());
   assert((await page.inputValue('#reset-size')) === '7', 'size field follows the scenario');
   assert((await page.inputValue('#reset-seed')) === '7', 'seed field follows the scenario');
   await tab(page, 'timing');
   assert((await page.inputValue('#tune-election_timeout_min_ms')) === '400', 'timing follows the scenario');
   await tab(page, 'cluster');
-  await page.selectOption('#scenario', 'figure8-bug');
+  await loadScenario(page, 'figure8-bug');
   await R(page, () => window.raft.pause());
   await page.waitForSelector('#reset-keeps:has-text("figure8-commit")');
   await page.click('#reset');
@@ -575,6 +580,27 @@ await test('acting in the past asks before dropping the future, and can keep it'
   await page.waitForSelector('#fork', { state: 'detached' });
   assert((await R(page, () => window.raft.status().time_ms)) >= 4000, 'back at the end');
   assert((await R(page, () => window.raft.recorded())).some((c) => c.command.cmd === 'crash'), 'the future is kept');
+  await context.close();
+});
+
+await test('every planted bug has a "Show me" that turns the alarm red within seconds of a click', async () => {
+  const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
+  const bugs = await page.evaluate(() => [...document.querySelectorAll('button.show-me')].map((b) => b.id.replace('show-', '')));
+  assert(bugs.length === 7, 'seven planted bugs offered: ' + bugs);
+  for (const bug of bugs) {
+    await tab(page, 'cluster');
+    const t0 = Date.now();
+    await page.click(`#show-${bug}`);
+    await page.waitForSelector('#alarm', { timeout: 20000 });
+    const seconds = (Date.now() - t0) / 1000;
+    console.log(`     ${bug}: alarm after ${seconds.toFixed(1)} s`);
+    assert(seconds < 12, `${bug}: the alarm took ${seconds} s`);
+    await page.waitForSelector(`#reset-keeps:has-text("${bug}")`);
+    await page.click('#clear-bugs');
+    await page.click('#reset');
+    await page.waitForSelector('#alarm', { state: 'detached' });
+  }
+  assert(errors.length === 0, errors.join(' | '));
   await context.close();
 });
 

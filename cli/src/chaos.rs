@@ -2,7 +2,8 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 use raft_core::bugs::Bugs;
-use raft_core::chaos::{run_seed, ChaosReport};
+use raft_core::chaos::{run_seed, run_seed_cluster, ChaosReport};
+use raft_core::run_file::RunFile;
 use raft_core::PlantedBug;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,6 +29,13 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Write the first failing seed's run as a run file (for `raft-sim replay` or the page's "show me"),
+    /// starting `--lead-ms` before its first violation.
+    #[arg(long)]
+    save_run: Option<std::path::PathBuf>,
+    /// How much of the run before the first violation the saved run shows, in virtual milliseconds.
+    #[arg(long, default_value_t = 300)]
+    lead_ms: u64,
 }
 
 fn parse_bug(s: &str) -> Result<PlantedBug, String> {
@@ -116,6 +124,29 @@ pub fn run(args: Args) -> ExitCode {
         virtual_s,
         secs
     );
+    if let (Some(path), Some(r)) = (&args.save_run, failed.first()) {
+        let (cluster, _) = run_seed_cluster(r.seed, args.events, nodes, bugs);
+        let Some(v) = cluster.violations().first() else {
+            eprintln!("seed {} did not fail again: not saved", r.seed);
+            return ExitCode::FAILURE;
+        };
+        let run = RunFile {
+            config: cluster.initial_config().clone(),
+            commands: cluster.recorded().iter().filter(|c| c.at_us <= v.at_us).cloned().collect(),
+            at_us: v.at_us.saturating_sub(args.lead_ms.saturating_mul(1000)),
+        };
+        if let Err(e) = std::fs::write(path, run.to_json() + "\n") {
+            eprintln!("{}: cannot write: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        println!(
+            "saved seed {} to {} ({} commands, first violation at {:.3} s)",
+            r.seed,
+            path.display(),
+            run.commands.len(),
+            v.at_us as f64 / 1e6
+        );
+    }
     if violations == 0 {
         ExitCode::SUCCESS
     } else {

@@ -3,6 +3,7 @@
 
 pub mod advice;
 pub mod api;
+pub mod fetch;
 pub mod frame;
 pub mod geometry;
 pub mod input;

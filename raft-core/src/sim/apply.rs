@@ -125,7 +125,7 @@ impl Cluster {
             }
             Command::Heal => self.bus.heal(),
             Command::DropMessage { id } => {
-                if self.bus.in_flight.remove(id).is_none() {
+                if self.bus.remove(*id).is_none() {
                     return Err(format!("message #{id} is not in flight"));
                 }
             }

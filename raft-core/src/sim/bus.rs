@@ -18,10 +18,17 @@ pub struct Envelope {
 
 /// Bound on messages in flight at once; beyond it new messages are dropped (a full network queue).
 pub const IN_FLIGHT_MAX: usize = 100_000;
+/// Bound on messages in flight on one directed link (a socket's send buffer): a protocol bug that multiplies
+/// messages (the planted truncate-on-match) fills one link's queue and has its excess dropped, counted in
+/// `FaultStats::dropped_link_full`, instead of flooding the page with tens of thousands of messages.
+pub const LINK_IN_FLIGHT_MAX: u32 = 256;
 
 #[derive(Clone, Debug, Default)]
 pub struct Bus {
+    /// Read freely; change only through `insert` and `remove`, which keep `per_link` in step.
     pub in_flight: BTreeMap<MsgId, Envelope>,
+    /// Messages in flight per directed link.
+    per_link: BTreeMap<(Endpoint, Endpoint), u32>,
     next_id: MsgId,
     /// Partition groups: nodes talk only within their group. Nodes in no group form one more group together.
     groups: Vec<BTreeSet<NodeId>>,
@@ -30,6 +37,28 @@ pub struct Bus {
 }
 
 impl Bus {
+    /// Whether the link from `from` to `to` holds its maximum of messages in flight.
+    pub fn link_full(&self, from: Endpoint, to: Endpoint) -> bool {
+        self.per_link.get(&(from, to)).is_some_and(|n| *n >= LINK_IN_FLIGHT_MAX)
+    }
+
+    pub fn insert(&mut self, env: Envelope) {
+        *self.per_link.entry((env.from, env.to)).or_insert(0) += 1;
+        self.in_flight.insert(env.id, env);
+    }
+
+    pub fn remove(&mut self, id: MsgId) -> Option<Envelope> {
+        let env = self.in_flight.remove(&id)?;
+        let key = (env.from, env.to);
+        match self.per_link.get_mut(&key) {
+            Some(n) if *n > 1 => *n -= 1,
+            _ => {
+                self.per_link.remove(&key);
+            }
+        }
+        Some(env)
+    }
+
     pub fn new_id(&mut self) -> MsgId {
         self.next_id += 1;
         self.next_id

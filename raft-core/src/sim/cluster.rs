@@ -75,6 +75,8 @@ pub struct FaultStats {
     /// Crashes that kept only part of a write of several entries (a torn write).
     pub torn_multi_entry_writes: u64,
     pub disk_stalls: u64,
+    /// Messages dropped because their link already held `LINK_IN_FLIGHT_MAX` in flight.
+    pub dropped_link_full: u64,
 }
 
 /// A run that processes more events than this at one virtual instant is spinning (a livelock in the protocol
@@ -442,6 +444,10 @@ impl Cluster {
         if !self.bus.link_up(from, to) || self.bus.in_flight.len() >= IN_FLIGHT_MAX {
             return;
         }
+        if self.bus.link_full(from, to) {
+            self.fault_stats.dropped_link_full += 1;
+            return;
+        }
         let net = &self.cfg.network;
         let (loss, dup) = (net.loss_pct / 100.0, net.duplicate_pct / 100.0);
         let (lat_min, lat_max) = (ms_to_us(net.latency_min_ms), ms_to_us(net.latency_max_ms));
@@ -458,7 +464,7 @@ impl Cluster {
     pub(super) fn put_in_flight(&mut self, from: Endpoint, to: Endpoint, msg: Message, latency_us: TimeUs) -> MsgId {
         let id = self.bus.new_id();
         let deliver_us = self.now_us + latency_us;
-        self.bus.in_flight.insert(id, Envelope { id, from, to, sent_us: self.now_us, deliver_us, msg });
+        self.bus.insert(Envelope { id, from, to, sent_us: self.now_us, deliver_us, msg });
         self.schedule(deliver_us, Event::Deliver(id));
         id
     }
@@ -468,7 +474,7 @@ impl Cluster {
         if env.deliver_us > self.now_us {
             return false; // delayed by a user: a later event delivers it
         }
-        let env = self.bus.in_flight.remove(&id).expect("present");
+        let env = self.bus.remove(id).expect("present");
         self.trace.u64(2).u64(id);
         if !self.bus.link_up(env.from, env.to) {
             return true;

@@ -18,6 +18,8 @@ pub struct StatusView {
     pub up: usize,
     pub commit_index: LogIndex,
     pub messages_in_flight: usize,
+    /// Messages dropped because their link was full (`bus::LINK_IN_FLIGHT_MAX`).
+    pub dropped_link_full: u64,
     pub violations: u64,
     pub events: u64,
 }
@@ -116,6 +118,7 @@ impl Cluster {
             up: self.servers.values().filter(|s| s.status == Status::Up).count(),
             commit_index: leader.map_or(0, |l| l.commit_index()),
             messages_in_flight: self.bus.in_flight.len(),
+            dropped_link_full: self.fault_stats.dropped_link_full,
             violations: self.checker.violation_count(),
             events: self.events(),
         }

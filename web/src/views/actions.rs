@@ -2,6 +2,7 @@
 //! Every form checks its input first and says what is wrong next to it; what it sends is a `Command`.
 
 use crate::input::int_field;
+use crate::scenarios::Exposure;
 use crate::sim::Sim;
 use crate::watch::Aspect;
 use leptos::prelude::*;
@@ -221,6 +222,25 @@ pub fn ClusterActions(sim: Sim) -> impl IntoView {
     };
     let march = move || sim.read(Aspect::Commands, |c| c.config().machine.march);
     let about = sim.scenario;
+    let fetching = RwSignal::new(false);
+    // Loads a scenario or a planted bug's run; the page keeps its run until the new one is ready.
+    let show = move |what: Exposure, to_violation: bool| {
+        fetching.set(true);
+        crate::scenarios::fetch_and_show(sim, what, to_violation, move |result| {
+            fetching.set(false);
+            match result {
+                Ok(description) => {
+                    err.set(None);
+                    let name = match what {
+                        Exposure::Scenario(n) => n.to_string(),
+                        Exposure::Run(_) => String::new(),
+                    };
+                    about.set(Some((name, description)));
+                }
+                Err(e) => err.set(Some(e)),
+            }
+        });
+    };
     let clear_bugs = move |_| {
         apply_or_error(
             sim,
@@ -260,38 +280,40 @@ pub fn ClusterActions(sim: Sim) -> impl IntoView {
             <label class="scenario-pick"><span>"Scenario"</span>
                 <select id="scenario" on:change=move |ev| {
                     let name = event_target_value(&ev);
-                    if let Some((_, text)) = crate::scenarios::BUILT_IN.iter().find(|(n, _)| *n == name) {
-                        match crate::scenarios::load(sim, text) {
-                            Ok(description) => { err.set(None); about.set(Some((name, description))); }
-                            Err(e) => err.set(Some(e)),
-                        }
+                    if let Some((name, _)) = crate::scenarios::BUILT_IN.iter().find(|(n, _)| *n == name) {
+                        show(Exposure::Scenario(name), false);
                     }
                 } prop:value=move || about.get().map(|(n, _)| n).unwrap_or_default()>
                     <option value="">"choose one to watch…"</option>
-                    {crate::scenarios::BUILT_IN.iter().map(|(name, text)| {
-                        let (title, _) = crate::scenarios::describe(text);
-                        view! { <option value=*name>{title}</option> }
-                    }).collect_view()}
+                    {crate::scenarios::BUILT_IN.iter().map(|(name, title)| view! { <option value=*name>{*title}</option> }).collect_view()}
                 </select>
             </label>
-            {move || about.get().map(|(_, d)| view! { <p class="scenario-about" id="scenario-about">{d}</p> })}
-            <details class="bugs">
-                <summary>"Break Raft (planted bugs)"</summary>
+            {move || fetching.get().then(|| view! { <p class="hint" role="status">"Fetching…"</p> })}
+            {move || about.get().map(|(n, d)| view! { <p class="scenario-about" id="scenario-about" data-scenario=n>{d}</p> })}
+            <section class="bugs" aria-labelledby="bugs-title">
+                <h3 id="bugs-title">"Break Raft (planted bugs)"</h3>
+                <p class="hint">"Each switch plants a known Raft mistake; the checker must catch it. \"Show me\" plays a run where it does."</p>
+                <ul class="bug-list">
                 {PlantedBug::ALL.into_iter().map(|bug| {
                     let on = move || sim.read(Aspect::Commands, |c| c.config().raft.bugs.has(bug));
                     view! {
-                        <label class="check" title=bug.describe()>
-                            <input type="checkbox" prop:checked=on on:change=move |ev| {
-                                let want = event_target_checked(&ev);
-                                let cur = sim.peek(|c| c.config().raft.bugs);
-                                let next: raft_core::bugs::Bugs = cur.iter().filter(|b| *b != bug).chain(want.then_some(bug)).collect();
-                                apply_or_error(sim, Command::Configure { settings: Settings { bugs: Some(next), ..Default::default() } }, err);
-                            } />
-                            {bug.name()}<small>{bug.describe()}</small>
-                        </label>
+                        <li>
+                            <label class="check">
+                                <input type="checkbox" prop:checked=on on:change=move |ev| {
+                                    let want = event_target_checked(&ev);
+                                    let cur = sim.peek(|c| c.config().raft.bugs);
+                                    let next: raft_core::bugs::Bugs = cur.iter().filter(|b| *b != bug).chain(want.then_some(bug)).collect();
+                                    apply_or_error(sim, Command::Configure { settings: Settings { bugs: Some(next), ..Default::default() } }, err);
+                                } />
+                                <span><strong>{bug.name()}</strong>" — "{bug.describe()}</span>
+                            </label>
+                            <button class="show-me" id=format!("show-{}", bug.name()) on:click=move |_| show(crate::scenarios::exposure(bug), true)>
+                                "Show me"</button>
+                        </li>
                     }
                 }).collect_view()}
-            </details>
+                </ul>
+            </section>
             {error_line(err, "cluster-error")}
         </fieldset>
     }
