@@ -113,3 +113,61 @@ fn hostile_numbers_are_refused_with_a_message() {
         .unwrap();
     assert!(e.iter().any(|f| f.contains("not a node id")), "{e:?}");
 }
+
+/// A scenario's description is what a student reads while it plays: the elections it names must be the ones
+/// that happen. Claims checked: "S<n> wins term <t>" (optionally "with the votes of S<a>, S<b> and S<c>", the
+/// voters other than the candidate), "S<n> is elected for term <t>", and "no one wins term <t>".
+#[test]
+fn descriptions_tell_what_the_runs_do() {
+    use raft_core::sim::history::Outcome;
+    let wins =
+        regex::Regex::new(r"S(\d+) (?:wins|is elected for) term (\d+)(?: with the votes of ((?:S\d+(?:, | and )?)+))?")
+            .unwrap();
+    let nobody = regex::Regex::new(r"no one wins term (\d+)").unwrap();
+    let node = regex::Regex::new(r"S(\d+)").unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(scenario_dir()).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let mut claims = 0;
+    let mut wrong = Vec::new();
+    for f in &files {
+        let scenario = parse(&std::fs::read_to_string(f).unwrap()).unwrap();
+        let cluster = run_scenario(&scenario).unwrap().cluster.unwrap();
+        let elections = &cluster.history().elections;
+        for c in wins.captures_iter(&scenario.description) {
+            claims += 1;
+            let (who, term): (u32, u64) = (c[1].parse().unwrap(), c[2].parse().unwrap());
+            let won = elections.iter().find(|e| e.outcome == Outcome::Won && e.term == term && e.candidate == who);
+            match (won, c.get(3)) {
+                (None, _) => wrong.push(format!(
+                    "{}: \"{}\", but {:?}",
+                    f.display(),
+                    &c[0],
+                    elections
+                        .iter()
+                        .filter(|e| e.outcome == Outcome::Won)
+                        .map(|e| (e.candidate, e.term))
+                        .collect::<Vec<_>>()
+                )),
+                (Some(e), Some(list)) => {
+                    let mut said: Vec<u32> = node.captures_iter(list.as_str()).map(|n| n[1].parse().unwrap()).collect();
+                    let mut got: Vec<u32> = e.votes.iter().copied().filter(|v| *v != who).collect();
+                    said.sort();
+                    got.sort();
+                    if said != got {
+                        wrong.push(format!("{}: \"{}\", but the votes were {:?}", f.display(), &c[0], e.votes));
+                    }
+                }
+                (Some(_), None) => {}
+            }
+        }
+        for c in nobody.captures_iter(&scenario.description) {
+            claims += 1;
+            let term: u64 = c[1].parse().unwrap();
+            if elections.iter().any(|e| e.outcome == Outcome::Won && e.term == term) {
+                wrong.push(format!("{}: \"{}\", but someone did", f.display(), &c[0]));
+            }
+        }
+    }
+    assert!(claims >= 4, "the descriptions make claims this test reads ({claims} found)");
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
