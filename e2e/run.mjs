@@ -210,10 +210,16 @@ await test('bad input gets a clear message; bad API calls throw; the page keeps 
 
 await test('keyboard: shortcuts, help overlay, nothing scheduled while paused', async () => {
   const { page, context } = await open();
+  await page.focus('#step');
   await page.keyboard.press('?');
   await page.waitForSelector('[role=dialog]');
+  await page.waitForFunction(() => document.activeElement?.id === 'help-close');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Shift+Tab');
+  assert((await R(page, () => document.activeElement?.id)) === 'help-close', 'Tab stays in the dialog');
   await page.keyboard.press('Escape');
   assert(!(await page.$('[role=dialog]')), 'Escape closes the help');
+  await page.waitForFunction(() => document.activeElement?.id === 'step');
   await page.waitForTimeout(300);
   const frames = await R(page, () => window.__frames);
   await page.waitForTimeout(700);
@@ -263,6 +269,12 @@ await test('touch: a tap selects a node on a phone', async () => {
   await advance(page, 2000);
   await page.tap('g.node[data-node="2"]');
   await page.waitForSelector('.inspect h3:has-text("Server S2")');
+  // The inspector, below the ring on a phone, comes into view.
+  await page.waitForFunction(() => { const r = document.querySelector('#panel-inspector h3').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; });
+  const wide = await R(page, () => document.documentElement.scrollWidth);
+  assert(wide <= 412, `no sideways scroll on a phone (page ${wide} px wide)`);
+  const small = await R(page, () => [...document.querySelectorAll('.inspect button, .tab, #play, #step')].filter((b) => b.getBoundingClientRect().height < 40).map((b) => b.textContent));
+  assert(small.length === 0, 'touch targets at least 40 px tall: ' + small);
   await page.tap('.inspect button:has-text("Time out")');
   const recorded = await R(page, () => window.raft.recorded().map((c) => c.command));
   assert(recorded.some((c) => c.cmd === 'timeout' && c.node === 2), 'the tapped button timed S2 out');

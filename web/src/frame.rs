@@ -82,3 +82,19 @@ pub fn start(sim: Sim) {
     // The frame closure lives as long as the page.
     std::mem::forget(tick);
 }
+
+/// Below this width the side column sits under the ring (style/main.css, `max-width: 1100px`).
+const NARROW_PX: f64 = 1100.0;
+
+/// Scrolls the element into view after the next paint, if the screen is narrow (a phone).
+pub fn reveal_on_narrow_screen(id: &'static str) {
+    let Some(w) = web_sys::window() else { return };
+    if w.inner_width().ok().and_then(|v| v.as_f64()).is_none_or(|px| px > NARROW_PX) {
+        return;
+    }
+    leptos::prelude::request_animation_frame(move || {
+        if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+            el.scroll_into_view();
+        }
+    });
+}

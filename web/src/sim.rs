@@ -96,11 +96,13 @@ impl Sim {
         }
     }
 
-    /// Shows a node or a message in the inspector (and opens its tab).
+    /// Shows a node or a message in the inspector (and opens its tab). On a narrow screen, where the
+    /// inspector sits below the ring, it is scrolled into view.
     pub fn select(&self, what: Selection) {
         self.selection.set(what);
         if what != Selection::None {
             self.tab.set(Tab::Inspector);
+            crate::frame::reveal_on_narrow_screen("panel-inspector");
         }
     }
 
