@@ -45,7 +45,7 @@ pub fn App() -> impl IntoView {
             c.servers().filter(|s| s.status != raft_core::sim::server::Status::Removed).count()
         })
     });
-    let logs_height = move || format!("--logs-h: min(40vh, calc(5.6rem + 30px + {} * 3.1rem))", ring_size.get());
+    let logs_height = move || format!("--logs-h: min(38vh, calc(5.6rem + 30px + {} * 3.1rem))", ring_size.get());
     view! {
         <views::toolbar::Toolbar sim=sim />
         <main class="layout" style=logs_height>

@@ -57,6 +57,7 @@ pub fn Feed(sim: Sim) -> impl IntoView {
     });
     view! {
         <h3>"What just happened"</h3>
+        {move || items.with(|i| i.is_empty()).then(|| view! { <p class="hint">"Nothing yet: every node waits for its election timer (the grey arc) to run out."</p> })}
         <ol class="feed" id="feed">
             {move || items.get().into_iter().map(|(at, text, class)| view! {
                 <li class=class><span class="at">{fmt_time_ms(at as f64 / 1000.0)}</span>{text}</li>

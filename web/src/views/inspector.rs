@@ -47,6 +47,28 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
     view! {
         <div class="inspect">
             <h3>{format!("Server S{id}")}</h3>
+            <div class="buttons" role="group" aria-label=format!("Actions on S{id}")>
+                {move || match status.get() {
+                    Some(Status::Up) => view! {
+                        <button class="danger" on:click=move |_| act(Command::Crash { node: id })>"Kill (k)"</button>
+                        <button on:click=move |_| act(Command::Pause { node: id })>"Pause (p)"</button>
+                        <button on:click=move |_| act(Command::Timeout { node: id })>"Time out (t)"</button>
+                        <button on:click=move |_| act(Command::StallDisk { node: id, stall_ms: STALL_BUTTON_MS })
+                            title="No write of this node reaches its disk for one second: its votes and acknowledgements wait">
+                            "Stall disk 1 s"</button>
+                        <button on:click=move |_| act(Command::RemoveNode { node: id })>"Remove from cluster"</button>
+                    }.into_any(),
+                    Some(Status::Paused) => view! {
+                        <button class="danger" on:click=move |_| act(Command::Crash { node: id })>"Kill (k)"</button>
+                        <button class="primary" on:click=move |_| act(Command::Resume { node: id })>"Resume (p)"</button>
+                    }.into_any(),
+                    Some(Status::Crashed) => view! {
+                        <button class="primary" on:click=move |_| act(Command::Restart { node: id })>"Restart (r)"</button>
+                        <button on:click=move |_| act(Command::RemoveNode { node: id })>"Remove from cluster"</button>
+                    }.into_any(),
+                    _ => view! { <span class="hint">"Removed from the cluster."</span> }.into_any(),
+                }}
+            </div>
             <table class="kv"><tbody>
                 {move || sim.read(Aspect::Node(id), |c| {
                     let Some(s) = c.server(id) else { return vec![row("status", "gone".into()).into_any()] };
@@ -87,28 +109,6 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
                 })}
                 {move || timer().map(|t| view! { <tr><th scope="row">"election timer"</th><td id="inspector-timer">{t}</td></tr> })}
             </tbody></table>
-            <div class="buttons" role="group" aria-label=format!("Actions on S{id}")>
-                {move || match status.get() {
-                    Some(Status::Up) => view! {
-                        <button class="danger" on:click=move |_| act(Command::Crash { node: id })>"Kill (k)"</button>
-                        <button on:click=move |_| act(Command::Pause { node: id })>"Pause (p)"</button>
-                        <button on:click=move |_| act(Command::Timeout { node: id })>"Time out (t)"</button>
-                        <button on:click=move |_| act(Command::StallDisk { node: id, stall_ms: STALL_BUTTON_MS })
-                            title="No write of this node reaches its disk for one second: its votes and acknowledgements wait">
-                            "Stall disk 1 s"</button>
-                        <button on:click=move |_| act(Command::RemoveNode { node: id })>"Remove from cluster"</button>
-                    }.into_any(),
-                    Some(Status::Paused) => view! {
-                        <button class="danger" on:click=move |_| act(Command::Crash { node: id })>"Kill (k)"</button>
-                        <button class="primary" on:click=move |_| act(Command::Resume { node: id })>"Resume (p)"</button>
-                    }.into_any(),
-                    Some(Status::Crashed) => view! {
-                        <button class="primary" on:click=move |_| act(Command::Restart { node: id })>"Restart (r)"</button>
-                        <button on:click=move |_| act(Command::RemoveNode { node: id })>"Remove from cluster"</button>
-                    }.into_any(),
-                    _ => view! { <span class="hint">"Removed from the cluster."</span> }.into_any(),
-                }}
-            </div>
         </div>
     }
 }
