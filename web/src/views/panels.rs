@@ -35,6 +35,7 @@ pub fn HistoryPanels(sim: Sim) -> impl IntoView {
                     <tr><th>"nodes up"</th><td>{format!("{} of {}", s.up, s.nodes)}</td></tr>
                     <tr><th>"commit index"</th><td>{s.commit_index}</td></tr>
                     <tr><th>"messages in flight"</th><td>{s.messages_in_flight}</td></tr>
+                    <tr><th>"dropped: link full"</th><td title="a link holds at most 256 messages in flight">{s.dropped_link_full}</td></tr>
                     <tr><th>"events"</th><td>{s.events}</td></tr>
                 </tbody></table>
             }}}
