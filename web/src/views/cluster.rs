@@ -1,6 +1,7 @@
 //! The cluster view: nodes on a ring, coloured by role and term, with election-timer arcs, votes, and the
 //! messages flying between them. Down nodes, paused nodes and cut links are drawn unmistakably.
 
+use super::canvas_messages::{fit, hit, MessageCanvas, CANVAS_NODES_MIN};
 use crate::geometry::*;
 use crate::sim::{Selection, Sim};
 use crate::watch::Aspect;
@@ -8,6 +9,7 @@ use leptos::prelude::*;
 use raft_core::message::{ClientResult, Message};
 use raft_core::sim::server::Status;
 use raft_core::types::{Endpoint, NodeId, Role};
+use wasm_bindgen::JsCast;
 
 /// Ids of the nodes on the ring (removed nodes leave it), in order.
 fn ring_ids(sim: &Sim) -> Vec<NodeId> {
@@ -46,13 +48,40 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
             Some(format!("Network split: {}", parts.join(" | ")))
         })
     });
+    // Large clusters draw their messages on a canvas (see canvas_messages); a click on the ring's background
+    // then picks the nearest message.
+    let big = Memo::new(move |_| ids.with(|i| i.len() >= CANVAS_NODES_MIN));
+    let on_ring_click = move |ev: leptos::ev::MouseEvent| {
+        if !big.get_untracked() {
+            return;
+        }
+        let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let on_node = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("g.node").ok().flatten())
+            .is_some();
+        if on_node {
+            return;
+        }
+        let rect = svg.get_bounding_client_rect();
+        let (s, ox, oy) = fit(rect.width(), rect.height());
+        let x = (ev.client_x() as f64 - rect.left() - ox) / s;
+        let y = (ev.client_y() as f64 - rect.top() - oy) / s;
+        let ids = ids.get_untracked();
+        if let Some(m) = sim.peek(|c| hit(&ids, c, x, y)) {
+            sim.select(Selection::Message(m));
+        }
+    };
     view! {
         <p class="intro">
             "Real Raft servers elect a leader (★), which replicates its log and marches the formation to the flag. "
             "Click a server to crash it, or split the network below, and watch Raft recover."
         </p>
         <div class="cluster-wrap">
-            <svg class="cluster" viewBox="0 0 600 600" role="group" aria-label="Raft cluster: nodes on a ring and the messages between them">
+            <div class="ring-box">
+            <svg class="cluster" viewBox="0 0 600 600" role="group" aria-label="Raft cluster: nodes on a ring and the messages between them"
+                on:click=on_ring_click>
                 <circle class="ring" cx=RING_CENTER cy=RING_CENTER r=RING_RADIUS />
                 <g class="clients" aria-hidden="true">
                     <rect x=RING_CENTER - 34.0 y=RING_CENTER - 14.0 width="68" height="28" rx="14" />
@@ -60,9 +89,11 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
                 </g>
                 <Cuts sim=sim ids=ids />
                 // Messages under the nodes: a message passing over a node never takes the click meant for it.
-                <Messages sim=sim ids=ids />
+                {move || (!big.get()).then(|| view! { <Messages sim=sim ids=ids /> })}
                 <For each=move || ids.get() key=|id| *id children=move |id| view! { <NodeGlyph sim=sim id=id ids=ids /> } />
             </svg>
+            {move || big.get().then(|| view! { <MessageCanvas sim=sim ids=ids /> })}
+            </div>
             {move || partition_banner.get().map(|b| view! { <div class="banner partition" role="status">{b}</div> })}
             <Legend />
         </div>
@@ -230,48 +261,79 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
     }
 }
 
-/// Shape and colour class of a message, and whether it is "big" (carries entries).
-fn message_class(m: &Message) -> (&'static str, String) {
+/// How a message kind is drawn: its shape, class (for tests and selection) and colours. The one table the
+/// SVG messages, the canvas messages and the legend all read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Look {
+    pub kind: &'static str,
+    pub class: &'static str,
+    pub fill: &'static str,
+    pub stroke: &'static str,
+}
+
+const fn look(kind: &'static str, class: &'static str, fill: &'static str, stroke: &'static str) -> Look {
+    Look { kind, class, fill, stroke }
+}
+
+pub const LOOK_RV: Look = look("circle", "msg rv", "#d4a72c", "#9a6700");
+pub const LOOK_VOTE_GRANTED: Look = look("circle-small", "msg rv-reply granted", "#d4a72c", "#9a6700");
+pub const LOOK_VOTE_DENIED: Look = look("circle-small", "msg rv-reply denied", "#ffffff", "#9a6700");
+pub const LOOK_ENTRIES: Look = look("square", "msg ae entries", "#0969da", "#033d8b");
+pub const LOOK_HEARTBEAT: Look = look("square", "msg ae heartbeat", "#b6d7ff", "#0969da");
+pub const LOOK_APPEND_OK: Look = look("square-small", "msg ae-reply ok", "#2da44e", "#116329");
+pub const LOOK_APPEND_REJECTED: Look = look("square-small", "msg ae-reply rejected", "#ffffff", "#cf222e");
+pub const LOOK_CLIENT: Look = look("diamond", "msg client", "#8250df", "#512a97");
+pub const LOOK_REPLY_OK: Look = look("diamond-small", "msg client-reply ok", "#c297ff", "#512a97");
+pub const LOOK_REDIRECT: Look = look("diamond-small", "msg client-reply redirect", "#fb8f44", "#bc4c00");
+pub const LOOK_REFUSED: Look = look("diamond-small", "msg client-reply refused", "#ffffff", "#cf222e");
+
+pub fn message_look(m: &Message) -> Look {
     match m {
-        Message::RequestVote { .. } => ("circle", "msg rv".into()),
-        Message::RequestVoteReply { granted, .. } => {
-            ("circle-small", format!("msg rv-reply {}", if *granted { "granted" } else { "denied" }))
-        }
-        Message::AppendEntries { entries, .. } => {
-            ("square", format!("msg ae{}", if entries.is_empty() { " heartbeat" } else { " entries" }))
-        }
-        Message::AppendEntriesReply { success, .. } => {
-            ("square-small", format!("msg ae-reply {}", if *success { "ok" } else { "rejected" }))
-        }
-        Message::ClientRequest { .. } => ("diamond", "msg client".into()),
-        Message::ClientReply { result, .. } => (
-            "diamond-small",
-            format!(
-                "msg client-reply {}",
-                match result {
-                    ClientResult::Applied { .. } => "ok",
-                    ClientResult::Redirect { .. } => "redirect",
-                    ClientResult::Refused { .. } => "refused",
-                }
-            ),
-        ),
+        Message::RequestVote { .. } => LOOK_RV,
+        Message::RequestVoteReply { granted: true, .. } => LOOK_VOTE_GRANTED,
+        Message::RequestVoteReply { granted: false, .. } => LOOK_VOTE_DENIED,
+        Message::AppendEntries { entries, .. } if entries.is_empty() => LOOK_HEARTBEAT,
+        Message::AppendEntries { .. } => LOOK_ENTRIES,
+        Message::AppendEntriesReply { success: true, .. } => LOOK_APPEND_OK,
+        Message::AppendEntriesReply { success: false, .. } => LOOK_APPEND_REJECTED,
+        Message::ClientRequest { .. } => LOOK_CLIENT,
+        Message::ClientReply { result, .. } => match result {
+            ClientResult::Applied { .. } => LOOK_REPLY_OK,
+            ClientResult::Redirect { .. } => LOOK_REDIRECT,
+            ClientResult::Refused { .. } => LOOK_REFUSED,
+        },
     }
 }
 
-fn shape(kind: &'static str, x: f64, y: f64, size: f64) -> impl IntoView {
-    match kind {
+/// Where a message in flight is now, in the ring's coordinates.
+pub fn message_pos(ids: &[NodeId], now_us: u64, e: &raft_core::sim::bus::Envelope) -> (f64, f64) {
+    let r = node_radius(ids.len());
+    let t = trip_fraction(now_us, e.sent_us, e.deliver_us);
+    let ia = if matches!(e.from, Endpoint::Client(_)) { 36.0 } else { r };
+    let ib = if matches!(e.to, Endpoint::Client(_)) { 36.0 } else { r };
+    along(endpoint_pos(ids, e.from), endpoint_pos(ids, e.to), ia, ib, t)
+}
+
+/// A message's size in the ring's coordinates: smaller when the ring is crowded.
+pub fn message_size(nodes: usize) -> f64 {
+    (node_radius(nodes) * 0.22).clamp(4.0, 8.0)
+}
+
+fn shape(look: Look, x: f64, y: f64, size: f64) -> impl IntoView {
+    let (fill, stroke) = (look.fill, look.stroke);
+    match look.kind {
         "circle" | "circle-small" => {
-            let r = if kind == "circle" { size } else { size * 0.7 };
-            view! { <circle cx=x cy=y r=r /> }.into_any()
+            let r = if look.kind == "circle" { size } else { size * 0.7 };
+            view! { <circle cx=x cy=y r=r fill=fill stroke=stroke /> }.into_any()
         }
         "square" | "square-small" => {
-            let s = if kind == "square" { size * 1.7 } else { size * 1.2 };
-            view! { <rect x=x - s / 2.0 y=y - s / 2.0 width=s height=s rx="2" /> }.into_any()
+            let s = if look.kind == "square" { size * 1.7 } else { size * 1.2 };
+            view! { <rect x=x - s / 2.0 y=y - s / 2.0 width=s height=s rx="2" fill=fill stroke=stroke /> }.into_any()
         }
         _ => {
-            let s = if kind == "diamond" { size * 1.3 } else { size * 0.95 };
+            let s = if look.kind == "diamond" { size * 1.3 } else { size * 0.95 };
             let d = format!("M {x} {} L {} {y} L {x} {} L {} {y} Z", y - s, x + s, y + s, x - s);
-            view! { <path d=d /> }.into_any()
+            view! { <path d=d fill=fill stroke=stroke /> }.into_any()
         }
     }
 }
@@ -290,35 +352,30 @@ fn Messages(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
 /// `transform` attribute), so hundreds of messages stay cheap.
 #[component]
 fn Flying(sim: Sim, ids: Memo<Vec<NodeId>>, mid: u64) -> impl IntoView {
-    let Some((kind, class, label)) = sim.peek(|c| {
+    let Some((look, label)) = sim.peek(|c| {
         c.message(mid).map(|e| {
-            let (kind, class) = message_class(&e.msg);
-            (kind, class, format!("{} #{mid} from {} to {}", e.msg.kind(), endpoint_name(e.from), endpoint_name(e.to)))
+            (
+                message_look(&e.msg),
+                format!("{} #{mid} from {} to {}", e.msg.kind(), endpoint_name(e.from), endpoint_name(e.to)),
+            )
         })
     }) else {
         return ().into_any();
     };
-    let size = (node_radius(ids.get_untracked().len()) * 0.22).clamp(4.0, 8.0);
+    let size = message_size(ids.get_untracked().len());
     let transform = move || {
         let ids = ids.get();
-        let r = node_radius(ids.len());
         sim.with(|c| {
-            let e = c.message(mid)?;
-            let t = trip_fraction(c.now_us(), e.sent_us, e.deliver_us);
-            let a = endpoint_pos(&ids, e.from);
-            let b = endpoint_pos(&ids, e.to);
-            let ia = if matches!(e.from, Endpoint::Client(_)) { 36.0 } else { r };
-            let ib = if matches!(e.to, Endpoint::Client(_)) { 36.0 } else { r };
-            let (x, y) = along(a, b, ia, ib, t);
+            let (x, y) = message_pos(&ids, c.now_us(), c.message(mid)?);
             Some(format!("translate({x:.1} {y:.1})"))
         })
     };
     let selected = move || sim.selection.get() == Selection::Message(mid);
     view! {
-        <g class=class class:selected=selected role="button" tabindex="-1" aria-label=label data-msg=mid transform=transform
+        <g class=look.class class:selected=selected role="button" tabindex="-1" aria-label=label data-msg=mid transform=transform
             on:click=move |_| sim.select(Selection::Message(mid))>
             <circle class="hit" cx="0" cy="0" r=size * 2.2 />
-            {shape(kind, 0.0, 0.0, size)}
+            {shape(look, 0.0, 0.0, size)}
         </g>
     }
     .into_any()
@@ -333,21 +390,21 @@ pub fn endpoint_name(e: Endpoint) -> String {
 
 #[component]
 fn Legend() -> impl IntoView {
-    let items: [(&str, &str, &str); 9] = [
-        ("circle", "msg rv", "RequestVote"),
-        ("circle-small", "msg rv-reply granted", "vote granted"),
-        ("circle-small", "msg rv-reply denied", "vote denied"),
-        ("square", "msg ae entries", "AppendEntries (entries)"),
-        ("square", "msg ae heartbeat", "heartbeat"),
-        ("square-small", "msg ae-reply ok", "append ok"),
-        ("square-small", "msg ae-reply rejected", "append rejected"),
-        ("diamond", "msg client", "client request"),
-        ("diamond-small", "msg client-reply redirect", "redirect / reply"),
+    let items: [(Look, &str); 9] = [
+        (LOOK_RV, "RequestVote"),
+        (LOOK_VOTE_GRANTED, "vote granted"),
+        (LOOK_VOTE_DENIED, "vote denied"),
+        (LOOK_ENTRIES, "AppendEntries (entries)"),
+        (LOOK_HEARTBEAT, "heartbeat"),
+        (LOOK_APPEND_OK, "append ok"),
+        (LOOK_APPEND_REJECTED, "append rejected"),
+        (LOOK_CLIENT, "client request"),
+        (LOOK_REDIRECT, "redirect / reply"),
     ];
     view! {
         <ul class="legend" aria-label="Legend">
-            {items.into_iter().map(|(kind, class, text)| view! {
-                <li><svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true"><g class=class>{shape(kind, 10.0, 10.0, 5.5)}</g></svg>{text}</li>
+            {items.into_iter().map(|(look, text)| view! {
+                <li><svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true"><g class=look.class>{shape(look, 10.0, 10.0, 5.5)}</g></svg>{text}</li>
             }).collect_view()}
             <li><svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true"><path class="timer-swatch" d="M 10 3 A 7 7 0 1 1 3 10" /></svg>"election timer (time left)"</li>
             <li><span class="swatch leader"></span>"leader"</li>

@@ -1,6 +1,7 @@
 //! One file per view.
 
 pub mod actions;
+pub mod canvas_messages;
 pub mod cluster;
 pub mod feed;
 pub mod formation;

@@ -1,0 +1,112 @@
+//! Messages on a canvas, for large clusters. At 51 nodes a thousand messages a second come and go; as SVG
+//! elements each one is created, restyled every frame and removed (measured: most of a 27 ms frame at 1×).
+//! On a canvas they are a few path calls per frame and no DOM at all. The canvas lies over the ring and lets
+//! clicks through to the nodes; a click on the ring's background picks the nearest message.
+
+use super::cluster::{message_look, message_pos, message_size, Look};
+use crate::geometry::RING_SIZE;
+use crate::sim::{Selection, Sim};
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use raft_core::types::NodeId;
+use raft_core::Cluster;
+use std::f64::consts::PI;
+use wasm_bindgen::JsCast;
+
+/// From this many nodes on the ring, messages are drawn on the canvas.
+pub const CANVAS_NODES_MIN: usize = 12;
+
+/// The ring's viewBox fitted into a box of `w`×`h` (SVG's default `xMidYMid meet`): scale and offsets.
+pub fn fit(w: f64, h: f64) -> (f64, f64, f64) {
+    let s = w.min(h) / RING_SIZE;
+    (s, (w - RING_SIZE * s) / 2.0, (h - RING_SIZE * s) / 2.0)
+}
+
+fn context(el: &web_sys::HtmlCanvasElement) -> Option<web_sys::CanvasRenderingContext2d> {
+    el.get_context("2d").ok()??.dyn_into().ok()
+}
+
+fn draw_shape(ctx: &web_sys::CanvasRenderingContext2d, look: Look, x: f64, y: f64, size: f64) {
+    ctx.begin_path();
+    match look.kind {
+        "circle" | "circle-small" => {
+            let r = if look.kind == "circle" { size } else { size * 0.7 };
+            let _ = ctx.arc(x, y, r, 0.0, 2.0 * PI);
+        }
+        "square" | "square-small" => {
+            let s = if look.kind == "square" { size * 1.7 } else { size * 1.2 };
+            ctx.rect(x - s / 2.0, y - s / 2.0, s, s);
+        }
+        _ => {
+            let s = if look.kind == "diamond" { size * 1.3 } else { size * 0.95 };
+            ctx.move_to(x, y - s);
+            ctx.line_to(x + s, y);
+            ctx.line_to(x, y + s);
+            ctx.line_to(x - s, y);
+            ctx.close_path();
+        }
+    }
+    ctx.set_fill_style_str(look.fill);
+    ctx.fill();
+    ctx.set_stroke_style_str(look.stroke);
+    ctx.stroke();
+}
+
+fn draw(el: &web_sys::HtmlCanvasElement, ids: &[NodeId], c: &Cluster, selected: Option<u64>) {
+    let Some(ctx) = context(el) else { return };
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    let (w, h) = (el.client_width() as f64 * dpr, el.client_height() as f64 * dpr);
+    let (pw, ph) = (w.round().max(1.0) as u32, h.round().max(1.0) as u32);
+    if el.width() != pw || el.height() != ph {
+        el.set_width(pw);
+        el.set_height(ph);
+    }
+    let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, w, h);
+    let (s, ox, oy) = fit(w, h);
+    let _ = ctx.set_transform(s, 0.0, 0.0, s, ox, oy);
+    ctx.set_line_width(1.0);
+    let size = message_size(ids.len());
+    for e in c.in_flight() {
+        let (x, y) = message_pos(ids, c.now_us(), e);
+        draw_shape(&ctx, message_look(&e.msg), x, y, size);
+        if selected == Some(e.id) {
+            ctx.begin_path();
+            let _ = ctx.arc(x, y, size * 2.0, 0.0, 2.0 * PI);
+            ctx.set_stroke_style_str("#0969da");
+            ctx.set_line_width(3.0);
+            ctx.stroke();
+            ctx.set_line_width(1.0);
+        }
+    }
+}
+
+/// The message nearest to a point of the ring (in its coordinates), if one is within reach.
+pub fn hit(ids: &[NodeId], c: &Cluster, x: f64, y: f64) -> Option<u64> {
+    let reach = message_size(ids.len()) * 2.5;
+    c.in_flight()
+        .map(|e| {
+            let (mx, my) = message_pos(ids, c.now_us(), e);
+            (e.id, (mx - x).hypot(my - y))
+        })
+        .filter(|(_, d)| *d <= reach)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(id, _)| id)
+}
+
+#[component]
+pub fn MessageCanvas(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let ids = ids.get();
+        let selected = match sim.selection.get() {
+            Selection::Message(m) => Some(m),
+            _ => None,
+        };
+        sim.presenter.track();
+        if let Some(el) = canvas.get() {
+            sim.with(|c| draw(&el, &ids, c, selected));
+        }
+    });
+    view! { <canvas class="messages-canvas" node_ref=canvas aria-hidden="true"></canvas> }
+}
