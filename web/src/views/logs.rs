@@ -103,7 +103,7 @@ pub fn LogsView(sim: Sim) -> impl IntoView {
     let ids = ring_ids(sim);
     // The window of indexes drawn, shared by every row: (lo, hi).
     let window = Memo::new(move |_| {
-        sim.read(Aspect::Nodes, |c| {
+        sim.read(Aspect::Logs, |c| {
             let hi = c
                 .servers()
                 .filter(|s| s.status != Status::Removed)
@@ -212,7 +212,7 @@ pub fn LogsView(sim: Sim) -> impl IntoView {
 #[component]
 fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>) -> impl IntoView {
     let head = Memo::new(move |_| {
-        sim.read(Aspect::Node(id), |c| {
+        sim.read(Aspect::Logs, |c| {
             let s = c.server(id)?;
             let role = s.node.as_ref().map(|n| n.role());
             let commit = s.node.as_ref().map_or(0, |n| n.commit_index());
@@ -231,7 +231,7 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>) -> 
             return Vec::new();
         }
         let (lo, _) = window.get();
-        sim.read(Aspect::Node(id), |c| {
+        sim.read(Aspect::Logs, |c| {
             let Some(s) = c.server(id) else { return Vec::new() };
             let (log, commit, stable) = match s.node.as_ref() {
                 Some(n) => (n.log(), n.commit_index(), n.stable_index()),
@@ -255,7 +255,7 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>) -> 
         if !shown.get() {
             return None;
         }
-        sim.read(Aspect::Nodes, |c| {
+        sim.read(Aspect::Logs, |c| {
             c.leader().and_then(|l| l.progress().get(&id).map(|p| (p.next_index, p.match_index)))
         })
     });
@@ -271,20 +271,19 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>) -> 
                 // only changes class; a different entry at the same index (a rollback) is a new element.
                 <For each=move || cells.get() key=|e| (e.index, e.term) children=move |e| {
                     let (index, term) = (e.index, e.term);
-                    let state = move || {
+                    // The cell's state as a memo: its class changes only when this entry commits or reaches
+                    // the disk, not whenever another cell of the row does. Everything else is fixed at creation.
+                    let state = Memo::new(move |_| {
                         cells.with(|cs| cs.binary_search_by_key(&index, |c| c.index).ok().map(|i| cs[i].state))
                             .unwrap_or(EntryState { committed: false, synced: true })
-                    };
-                    let style = move || format!(
-                        "--i: {index}; border-color: {}; background: {}",
-                        term_color(term),
-                        if state().committed { term_fill(term) } else { "#fff".into() }
-                    );
-                    let title = move || format!("index {index} · term {term} · {} · {}", e.text, state().words());
+                    });
+                    let style = format!("--i: {index}; border-color: {}; --fill: {}", term_color(term), term_fill(term));
+                    let title = format!("index {index} · term {term} · {}", e.text);
                     view! {
-                        <span class=move || state().class() style=style data-index=index data-term=term title=title>
+                        <span class=move || state.get().class() style=style data-index=index data-term=term title=title>
                             <span class="term">{term}</span>
                             <span class="txt">{e.short.clone()}</span>
+                            <span class="sr">{move || format!(", index {index}, {}", state.get().words())}</span>
                         </span>
                     }
                 } />
