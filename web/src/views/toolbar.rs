@@ -7,10 +7,20 @@ use crate::views::side::Tab;
 use crate::watch::Aspect;
 use leptos::prelude::*;
 
+/// The time slider's step, in virtual milliseconds.
+const SLIDER_STEP_MS: u64 = 100;
+
 #[component]
 pub fn Toolbar(sim: Sim) -> impl IntoView {
     let time = move || fmt_time_ms(sim.with(|c| c.now_us()) as f64 / 1000.0);
     let leader = Memo::new(move |_| sim.read(Aspect::Nodes, crate::summary::leader_line));
+    // The slider in steps of SLIDER_STEP_MS: a range input repaints whenever its value or max is set, and a
+    // step of 1/10 s is finer than its pixels on any run longer than a few seconds.
+    let slider = Memo::new(move |_| {
+        let now_ms = sim.with(|c| c.now_us()) / 1000;
+        let max_ms = sim.horizon_us.get() / 1000;
+        (now_ms / SLIDER_STEP_MS * SLIDER_STEP_MS, max_ms / SLIDER_STEP_MS * SLIDER_STEP_MS)
+    });
     let shared = RwSignal::new(false);
     // A new command after sharing makes the link in the address bar stale. Only a real flip writes the
     // signal, so a playing run does not notify the button every frame.
@@ -48,8 +58,8 @@ pub fn Toolbar(sim: Sim) -> impl IntoView {
                 </label>
                 <span class="clock" aria-label="Virtual time" id="clock">{time}</span>
                 <input type="range" id="scrub" class="scrub" min="0" aria-label="Scrub through time"
-                    prop:max=move || (sim.horizon_us.get() / 1000).to_string()
-                    prop:value=move || (sim.with(|c| c.now_us()) / 1000).to_string()
+                    prop:max=move || slider.get().1.to_string()
+                    prop:value=move || slider.get().0.to_string()
                     on:input=move |ev| {
                         sim.playing.set(false);
                         if let Ok(ms) = event_target_value(&ev).parse::<u64>() { sim.scrub_to(ms * 1000) }
