@@ -616,6 +616,47 @@ await test('every planted bug has a "Show me" that turns the alarm red within se
   await context.close();
 });
 
+await test('at 51 nodes messages are drawn on a canvas, and a click on one opens it', async () => {
+  const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
+  await tab(page, 'cluster');
+  await page.fill('#reset-size', '51');
+  await page.click('#reset');
+  await advance(page, 3000);
+  assert(await page.$('canvas.messages-canvas'), 'a canvas for the messages');
+  assert((await page.$$('svg.cluster g.msg')).length === 0, 'no SVG message elements');
+  // The ring's geometry (web/src/geometry.rs), to find where a message is drawn.
+  const spot = await R(page, () => {
+    const ids = window.raft.nodes().filter((n) => n.status !== 'removed').map((n) => n.id);
+    const now = window.raft.status().time_ms * 1000;
+    const n = ids.length, C = 300, RR = 220;
+    const r = Math.min(40, Math.max(9, RR * Math.sin(Math.PI / Math.max(n, 2)) * 0.8));
+    const at = (e) => { if (e.node === undefined) return [C, C]; const a = -Math.PI / 2 + 2 * Math.PI * ids.indexOf(e.node) / n; return [C + RR * Math.cos(a), C + RR * Math.sin(a)]; };
+    const pos = (m) => {
+      const [a, b] = [at(m.from), at(m.to)];
+      const t = Math.min(1, Math.max(0, (now - m.sent_us) / Math.max(1, m.deliver_us - m.sent_us)));
+      const len = Math.hypot(b[0] - a[0], b[1] - a[1]); const [ux, uy] = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
+      const ia = m.from.node === undefined ? 36 : r, ib = m.to.node === undefined ? 36 : r;
+      const d = ia + (len - ia - ib) * t;
+      return [a[0] + ux * d, a[1] + uy * d, t];
+    };
+    const all = window.raft.inFlight().map((m) => [m.id, ...pos(m)]);
+    // Away from other messages and from every node's glyph (its halo reaches r + 7).
+    const nodes = ids.map((id) => at({ node: id }));
+    const alone = all.filter(([id, x, y, t]) => t > 0.3 && t < 0.7 && all.every(([o, ox, oy]) => o === id || Math.hypot(ox - x, oy - y) > 12)
+      && nodes.every(([nx, ny]) => Math.hypot(nx - x, ny - y) > r + 12));
+    if (!alone.length) return null;
+    const [id, x, y] = alone[0];
+    const box = document.querySelector('svg.cluster').getBoundingClientRect();
+    const s = Math.min(box.width, box.height) / 600;
+    return { id, x: box.left + (box.width - 600 * s) / 2 + x * s, y: box.top + (box.height - 600 * s) / 2 + y * s };
+  });
+  assert(spot, 'a message alone mid-link to click');
+  await page.mouse.click(spot.x, spot.y);
+  await page.waitForSelector(`#panel-inspector h3:has-text("#${spot.id}")`);
+  assert(errors.length === 0, errors.join(' | '));
+  await context.close();
+});
+
 await test('accessibility: axe-core finds nothing serious on the page, in presenter mode and on a phone', async () => {
   const axe = fs.readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
   for (const [name, opts, prep] of [

@@ -51,11 +51,13 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
     // Large clusters draw their messages on a canvas (see canvas_messages); a click on the ring's background
     // then picks the nearest message.
     let big = Memo::new(move |_| ids.with(|i| i.len() >= CANVAS_NODES_MIN));
+    let ring_svg = NodeRef::<leptos::svg::Svg>::new();
     let on_ring_click = move |ev: leptos::ev::MouseEvent| {
         if !big.get_untracked() {
             return;
         }
-        let Some(svg) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        // Not the event's currentTarget: Leptos delegates clicks to the document.
+        let Some(svg) = ring_svg.get_untracked() else { return };
         let on_node = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -81,7 +83,7 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
         <div class="cluster-wrap">
             <div class="ring-box">
             <svg class="cluster" viewBox="0 0 600 600" role="group" aria-label="Raft cluster: nodes on a ring and the messages between them"
-                on:click=on_ring_click>
+                node_ref=ring_svg on:click=on_ring_click>
                 <circle class="ring" cx=RING_CENTER cy=RING_CENTER r=RING_RADIUS />
                 <g class="clients" aria-hidden="true">
                     <rect x=RING_CENTER - 34.0 y=RING_CENTER - 14.0 width="68" height="28" rx="14" />
