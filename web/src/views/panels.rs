@@ -99,7 +99,12 @@ pub fn StatePanels(sim: Sim) -> impl IntoView {
         </div>
         <div class="panel">
             <h2>"Array on every node"</h2>
-            <table class="grid" id="arrays"><tbody>
+            <table class="grid" id="arrays">
+            <thead><tr><th>"node"</th>{move || {
+                let len = arrays.with(|a| a.first().map_or(0, |a| a.values.len()));
+                (0..len).map(|i| view! { <th class="num">{format!("a[{i}]")}</th> }).collect_view()
+            }}</tr></thead>
+            <tbody>
                 {move || arrays.get().into_iter().map(|a| view! {
                     <tr><td>{format!("S{}", a.node)}</td>{a.values.iter().map(|v| view! { <td class="num">{*v}</td> }).collect_view()}</tr>
                 }).collect_view()}
