@@ -95,3 +95,35 @@ fn a_run_that_stops_advancing_time_halts_with_a_report() {
     c.run_until(20_000_000);
     assert_eq!(c.events(), events, "a halted run processes nothing more");
 }
+
+/// A link holds at most `LINK_IN_FLIGHT_MAX` messages (a socket's buffer): a leader that sends faster than
+/// the network delivers has the excess dropped and counted, and every link stays within the bound.
+#[test]
+fn a_full_link_drops_and_counts_the_excess() {
+    use raft_core::sim::bus::LINK_IN_FLIGHT_MAX;
+    use raft_core::sim::Settings;
+    let mut c = Cluster::new(SimConfig { nodes: 3, seed: 5, ..SimConfig::default() }).unwrap();
+    c.run_until(2_000_000);
+    let leader = c.leader().unwrap().id();
+    // Heartbeats every millisecond on a 2-second wire: about 1,000 per link in flight without a bound.
+    let slow = Settings {
+        heartbeat_ms: Some(1),
+        election_timeout_min_ms: Some(20_000),
+        election_timeout_max_ms: Some(30_000),
+        latency_min_ms: Some(2_000.0),
+        latency_max_ms: Some(2_000.0),
+        ..Default::default()
+    };
+    c.apply(Command::Configure { settings: slow }).unwrap();
+    c.run_until(c.now_us() + 1_500_000);
+    let mut per_link = std::collections::BTreeMap::new();
+    for e in c.in_flight() {
+        *per_link.entry((e.from, e.to)).or_insert(0u32) += 1;
+    }
+    let fullest = per_link.values().copied().max().unwrap_or(0);
+    assert_eq!(fullest, LINK_IN_FLIGHT_MAX, "the leader's links fill up to the bound and no further");
+    assert!(per_link.keys().any(|(from, _)| *from == Endpoint::Node(leader)));
+    assert!(c.fault_stats().dropped_link_full > 1_000, "dropped: {}", c.fault_stats().dropped_link_full);
+    assert_eq!(c.status_view().dropped_link_full, c.fault_stats().dropped_link_full);
+    assert!(c.violations().is_empty(), "{:?}", c.violations());
+}
