@@ -177,18 +177,20 @@ pub fn LogsView(sim: Sim) -> impl IntoView {
             follow.set_value(el.scroll_left() + el.client_width() >= el.scroll_width() - 8);
         }
     };
-    let style = move || {
+    // Only --lo sits on the table (it changes once per ORIGIN_STEP entries): a custom property is inherited, so
+    // changing one there restyles every cell. The rows' width, which grows with every entry, is each row's own.
+    let style = move || format!("--lo: {}", origin.get());
+    let row_width = Memo::new(move |_| {
         let (_, hi) = window.get();
-        let origin = origin.get();
-        format!("--lo: {origin}; --cols: {}", hi + 2 + AHEAD_COLUMNS - origin)
-    };
+        format!("min-width: calc({HEAD_REM}rem + {} * {CELL_REM}rem)", hi + 2 + AHEAD_COLUMNS - origin.get())
+    });
     view! {
         <h2>"Logs"
             <span class="sub">"one column per index · filled: committed · dashed: not committed · dotted: not yet on disk · ▲ next · ● match (the leader's view)"</span>
         </h2>
         <div class="logs" role="table" aria-label="Logs of every node, one column per index" node_ref=scroller
             on:scroll=on_scroll style=style tabindex="0">
-            <div class="log-row ruler" role="row">
+            <div class="log-row ruler" role="row" style=move || row_width.get()>
                 <div class="log-head" role="columnheader">"index"
                     {move || { let (lo, _) = window.get(); (lo > 1).then(|| view! { <span class="meta">{format!(" (1–{} not drawn)", lo - 1)}</span> }) }}
                 </div>
@@ -203,14 +205,14 @@ pub fn LogsView(sim: Sim) -> impl IntoView {
                     let (from, to) = rows_shown.get();
                     ids.with(|ids| ids.iter().position(|x| *x == id)).is_some_and(|i| i >= from && i <= to)
                 });
-                view! { <LogRow sim=sim id=id window=window shown=shown /> }
+                view! { <LogRow sim=sim id=id window=window shown=shown width=row_width /> }
             } />
         </div>
     }
 }
 
 #[component]
-fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>) -> impl IntoView {
+fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>, width: Memo<String>) -> impl IntoView {
     let head = Memo::new(move |_| {
         sim.read(Aspect::Logs, |c| {
             let s = c.server(id)?;
@@ -260,7 +262,7 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>) -> 
         })
     });
     view! {
-        <div class="log-row" role="row" data-node=id>
+        <div class="log-row" role="row" data-node=id style=move || width.get()>
             <div class=move || format!("log-head {}", head.get().map_or("down", |h| h.0)) role="rowheader">
                 <button class="link" on:click=move |_| sim.select(Selection::Node(id))>{format!("S{id}")}</button>
                 <span class="role">{move || head.get().map_or("", |h| h.0)}</span>
