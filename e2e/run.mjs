@@ -587,7 +587,7 @@ await test('acting in the past asks before dropping the future, and can keep it'
   await page.click('g.node[data-node="1"]');
   await page.click('#panel-inspector button:has-text("Time out")');
   await page.waitForSelector('#fork');
-  assert((await page.textContent('#fork')).includes('1 action'), 'says what would be dropped');
+  assert((await page.textContent('#fork')).includes('1 more recorded action'), 'says what would be dropped');
   await page.click('#fork-keep');
   await page.waitForSelector('#fork', { state: 'detached' });
   assert((await R(page, () => window.raft.status().time_ms)) >= 4000, 'back at the end');

@@ -147,11 +147,14 @@ impl Sim {
         }
     }
 
-    /// Forgets the waiting action and returns to the end of the recorded run.
+    /// Forgets the waiting action and goes on with the recorded run, from the furthest time reached.
     pub fn keep_future(&self) {
         self.fork.set(None);
         self.notice.set(None);
-        self.scrub_to(self.horizon_us.get_untracked());
+        let horizon = self.horizon_us.get_untracked();
+        if self.cluster.with_value(|c| c.now_us()) < horizon {
+            self.scrub_to(horizon);
+        }
     }
 
     /// Applies at once, dropping any actions recorded after now (what `window.raft` does: a script says

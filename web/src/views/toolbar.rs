@@ -130,11 +130,12 @@ fn Fork(sim: Sim) -> impl IntoView {
             view! {
                 <div class="fork" role="alertdialog" aria-labelledby="fork-text" id="fork">
                     <span id="fork-text">{format!(
-                        "You went back in time. \"{describe}\" here starts a new future: the {later} action{} recorded after this moment will be dropped.",
-                        if later == 1 { "" } else { "s" }
+                        "This run has {later} more recorded action{} after this moment (a scenario's, a link's, or yours before you went back in time). \"{describe}\" here starts a new future without {}.",
+                        if later == 1 { "" } else { "s" },
+                        if later == 1 { "it" } else { "them" }
                     )}</span>
                     <button class="danger" id="fork-confirm" on:click=move |_| sim.confirm_fork()>"Rewrite the future"</button>
-                    <button class="primary" id="fork-keep" on:click=move |_| sim.keep_future()>"Keep it (back to the end)"</button>
+                    <button class="primary" id="fork-keep" on:click=move |_| sim.keep_future()>"Keep the recorded run"</button>
                 </div>
             }
         })
