@@ -592,6 +592,15 @@ await test('acting in the past asks before dropping the future, and can keep it'
   await page.waitForSelector('#fork', { state: 'detached' });
   assert((await R(page, () => window.raft.status().time_ms)) >= 4000, 'back at the end');
   assert((await R(page, () => window.raft.recorded())).some((c) => c.command.cmd === 'crash'), 'the future is kept');
+  // Again, and this time rewrite it: the kill is gone from the run, the time-out is in it.
+  await page.$eval('#scrub', (el) => { el.value = '500'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+  await page.click('g.node[data-node="1"]');
+  await page.click('#panel-inspector button:has-text("Time out")');
+  await page.click('#fork-confirm');
+  await page.waitForSelector('#fork', { state: 'detached' });
+  await advance(page, 4000);
+  const cmds = (await R(page, () => window.raft.recorded())).map((c) => c.command.cmd);
+  assert(!cmds.includes('crash') && cmds.includes('timeout'), 'the future was rewritten: ' + cmds);
   await context.close();
 });
 

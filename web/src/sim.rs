@@ -129,8 +129,8 @@ impl Sim {
     /// The one way the UI changes the cluster. An action in the past that would drop actions recorded after
     /// it waits for the user's word (`fork`); the run is paused meanwhile.
     pub fn apply(&self, cmd: Command) -> Result<(), String> {
-        let now = self.cluster.with_value(|c| c.now_us());
-        let later = self.tape.with_value(|t| t.iter().filter(|c| c.at_us > now).count());
+        let applied = self.cluster.with_value(|c| c.recorded().len());
+        let later = self.tape.with_value(|t| t.len().saturating_sub(applied));
         if later > 0 {
             self.playing.set(false);
             self.fork.set(Some((cmd, later)));
@@ -161,16 +161,20 @@ impl Sim {
     /// what it means).
     pub fn apply_now(&self, cmd: Command) -> Result<(), String> {
         let now = self.cluster.with_value(|c| c.now_us());
-        if now < self.horizon_us.get_untracked() {
-            // A new action in the past: the future on the tape no longer happens.
-            self.tape.update_value(|t| t.retain(|c| c.at_us <= now));
-            self.horizon_us.set(now);
-        }
+        let applied = self.cluster.with_value(|c| c.recorded().len());
         let result =
             self.cluster.try_update_value(|c| c.apply(cmd.clone())).unwrap_or(Err("the simulator is gone".into()));
         match &result {
             Ok(()) => {
-                self.tape.update_value(|t| t.push(Timed { at_us: now, command: cmd }));
+                // The tape keeps what has happened (the commands applied so far, in order) and this one; the
+                // recorded future no longer happens. A refused command drops nothing.
+                self.tape.update_value(|t| {
+                    t.truncate(applied);
+                    t.push(Timed { at_us: now, command: cmd });
+                });
+                if now < self.horizon_us.get_untracked() {
+                    self.horizon_us.set(now);
+                }
                 self.notice.set(None)
             }
             Err(e) => self.notice.set(Some(e.clone())),
