@@ -40,12 +40,8 @@ pub fn App() -> impl IntoView {
         }
     });
     // The logs row is as tall as its rows need, up to 40 % of the screen.
-    let ring_size = Memo::new(move |_| {
-        sim.read(watch::Aspect::Ring, |c| {
-            c.servers().filter(|s| s.status != raft_core::sim::server::Status::Removed).count()
-        })
-    });
-    let logs_height = move || format!("--logs-h: min(38vh, calc(5.6rem + 30px + {} * 3.1rem))", ring_size.get());
+    let logs_height =
+        move || format!("--logs-h: min(38vh, calc(5.6rem + 30px + {} * 3.1rem))", sim.ring.with(|r| r.len()));
     view! {
         <views::toolbar::Toolbar sim=sim />
         <main class="layout" style=logs_height>

@@ -5,8 +5,10 @@ use crate::views::side::Tab;
 use crate::watch::{Aspect, Watch};
 use leptos::prelude::*;
 use raft_core::run_file::{Replay, RunFile};
+use raft_core::sim::server::Status;
 use raft_core::sim::view::StatusView;
 use raft_core::sim::Timed;
+use raft_core::types::NodeId;
 use raft_core::{Cluster, Command, SimConfig};
 use std::time::Duration;
 
@@ -48,6 +50,9 @@ pub struct Sim {
     cluster: StoredValue<Cluster, LocalStorage>,
     /// What changed since the last frame, aspect by aspect.
     pub watch: Watch,
+    /// The ids of the nodes on the ring (removed nodes leave it), in order: what every view of the nodes
+    /// iterates over.
+    pub ring: Memo<Vec<NodeId>>,
     pub playing: RwSignal<bool>,
     pub speed: RwSignal<f64>,
     pub selection: RwSignal<Selection>,
@@ -76,10 +81,16 @@ pub struct Sim {
 
 impl Sim {
     pub fn new(cfg: SimConfig) -> Self {
-        let cluster = Cluster::new(cfg).expect("the default config is valid");
+        let cluster = StoredValue::new_local(Cluster::new(cfg).expect("the default config is valid"));
+        let watch = Watch::new();
+        let ring = Memo::new(move |_| {
+            watch.track(Aspect::Ring);
+            cluster.with_value(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect())
+        });
         Sim {
-            cluster: StoredValue::new_local(cluster),
-            watch: Watch::new(),
+            cluster,
+            watch,
+            ring,
             playing: RwSignal::new(true),
             speed: RwSignal::new(SPEED_DEFAULT),
             selection: RwSignal::new(Selection::None),

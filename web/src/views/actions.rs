@@ -7,16 +7,8 @@ use crate::sim::Sim;
 use crate::watch::Aspect;
 use leptos::prelude::*;
 use raft_core::machine::op::Op;
-use raft_core::sim::server::Status;
 use raft_core::sim::Settings;
 use raft_core::{Command, PlantedBug, SimConfig};
-
-/// The ids of the cluster's nodes, as a memo: node pickers are rebuilt only when a node joins or leaves.
-fn live_ids(sim: Sim) -> Memo<Vec<u32>> {
-    Memo::new(move |_| {
-        sim.read(Aspect::Ring, |c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect())
-    })
-}
 
 pub fn apply_or_error(sim: Sim, cmd: Command, err: RwSignal<Option<String>>) {
     match sim.apply(cmd) {
@@ -36,7 +28,7 @@ pub fn ClientActions(sim: Sim) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let (move_err, set_err, send_err) = (RwSignal::new(None), RwSignal::new(None), RwSignal::new(None));
-    let nodes = live_ids(sim);
+    let nodes = sim.ring;
 
     let do_move = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -119,7 +111,7 @@ pub fn NetworkActions(sim: Sim) -> impl IntoView {
     let groups = RwSignal::new(std::collections::BTreeMap::<u32, usize>::new());
     let (cut_from, cut_to) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let err = RwSignal::new(None);
-    let nodes = live_ids(sim);
+    let nodes = sim.ring;
     let apply_partition = move |_| {
         let g = groups.get_untracked();
         let mut out: Vec<Vec<u32>> = vec![Vec::new(); 3];

@@ -11,11 +11,6 @@ use raft_core::sim::server::Status;
 use raft_core::types::{Endpoint, NodeId, Role};
 use wasm_bindgen::JsCast;
 
-/// Ids of the nodes on the ring (removed nodes leave it), in order.
-fn ring_ids(sim: &Sim) -> Vec<NodeId> {
-    sim.read(Aspect::Ring, |c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect())
-}
-
 /// Centre of an endpoint: a node on the ring, or the clients' spot in the middle.
 fn endpoint_pos(ids: &[NodeId], e: Endpoint) -> (f64, f64) {
     match e {
@@ -33,7 +28,7 @@ const TIMER_STEPS: f64 = 100.0;
 
 #[component]
 pub fn ClusterView(sim: Sim) -> impl IntoView {
-    let ids = Memo::new(move |_| ring_ids(&sim));
+    let ids = sim.ring;
     let partition_banner = Memo::new(move |_| {
         sim.read(Aspect::Network, |c| {
             let groups = c.partition_groups();

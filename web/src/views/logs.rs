@@ -92,15 +92,9 @@ fn short(data: &EntryData) -> String {
     }
 }
 
-fn ring_ids(sim: Sim) -> Memo<Vec<NodeId>> {
-    Memo::new(move |_| {
-        sim.read(Aspect::Ring, |c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect())
-    })
-}
-
 #[component]
 pub fn LogsView(sim: Sim) -> impl IntoView {
-    let ids = ring_ids(sim);
+    let ids = sim.ring;
     // The window of indexes drawn, shared by every row: (lo, hi).
     let window = Memo::new(move |_| {
         sim.read(Aspect::Logs, |c| {

@@ -1,6 +1,7 @@
 //! The side column: one tab list for acting (inspector, clients, network, timing, cluster) and looking (the
-//! formation, the replicated state, history, invariants). Only the open tab is in the page, so a hidden panel
-//! costs nothing while the run plays. Clicking a node opens the inspector; the alarm opens the invariants.
+//! formation, the replicated state, history, invariants). A view that only shows state is built when its tab
+//! opens, so a hidden one costs nothing while the run plays; forms stay (hidden) so that what was typed
+//! survives a tab switch. Clicking a node opens the inspector; the alarm opens the invariants.
 
 use crate::sim::Sim;
 use leptos::prelude::*;
@@ -45,23 +46,14 @@ impl Tab {
         }
     }
 
-    pub fn panel_id(self) -> String {
-        format!("panel-{}", &self.id()[4..])
+    /// The element id of the tab button, from its label: "tab-inspector".
+    pub fn id(self) -> String {
+        format!("tab-{}", self.label().to_lowercase())
     }
 
-    /// The element id of the tab button.
-    pub fn id(self) -> &'static str {
-        match self {
-            Tab::Inspector => "tab-inspector",
-            Tab::Clients => "tab-clients",
-            Tab::Network => "tab-network",
-            Tab::Timing => "tab-timing",
-            Tab::Cluster => "tab-cluster",
-            Tab::Formation => "tab-formation",
-            Tab::State => "tab-state",
-            Tab::History => "tab-history",
-            Tab::Invariants => "tab-invariants",
-        }
+    /// The element id of the tab's panel: "panel-inspector".
+    pub fn panel_id(self) -> String {
+        format!("panel-{}", self.label().to_lowercase())
     }
 }
 
@@ -82,7 +74,7 @@ pub fn Side(sim: Sim) -> impl IntoView {
         ev.prevent_default();
         tab.set(Tab::ALL[j]);
         if let Some(el) =
-            web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(Tab::ALL[j].id()))
+            web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&Tab::ALL[j].id()))
         {
             use wasm_bindgen::JsCast;
             let _ = el.dyn_into::<web_sys::HtmlElement>().map(|e| e.focus());
