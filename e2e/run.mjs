@@ -48,7 +48,10 @@ const tab = (page, name) => page.click(`#tab-${name}`);
 const advance = (page, ms) => R(page, (ms) => window.raft.advance(ms), ms);
 const leaderOf = (page) => R(page, () => window.raft.status().leader);
 
+// E2E_ONLY=regex runs the matching tests alone (to chase one failure).
+const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 async function test(name, fn) {
+  if (ONLY && !ONLY.test(name)) return;
   const started = Date.now();
   try {
     await fn();
@@ -501,11 +504,11 @@ await test('projector: with the Figure 8 bug the alarm is on the first screen, a
   const rows = await page.$$eval('.log-row[data-node]', (els) => els.map((e) => e.getBoundingClientRect().bottom));
   assert(rows.length === 5 && Math.max(...rows) <= 1080, 'every log row above the fold: ' + rows);
   // Alignment: index i is at the same x on every node that has it.
-  const xs = await page.$$eval('.log-row[data-node] .entry[data-index]', (els) => els.map((e) => [e.dataset.index, Math.round(e.getBoundingClientRect().left)]));
+  const xs = await page.$$eval('.log-row[data-node] .entry[data-index]', (els) => els.map((e) => [e.dataset.index, Math.round(e.getBoundingClientRect().left), e.closest('.log-row').dataset.node]));
   const byIndex = new Map();
   for (const [i, x] of xs) { byIndex.set(i, (byIndex.get(i) || new Set()).add(x)); }
   assert(byIndex.size >= 2, 'several indexes drawn');
-  for (const [i, set] of byIndex) assert(set.size === 1, `index ${i} at ${[...set]} on different nodes`);
+  for (const [i, set] of byIndex) assert(set.size === 1, `index ${i} at ${[...set]} on different nodes: ${JSON.stringify(xs.filter((e) => e[0] === i))}`);
   const ruler = await page.$$eval('.ruler .col-index[data-index]', (els) => Object.fromEntries(els.map((e) => [e.dataset.index, Math.round(e.getBoundingClientRect().left)])));
   for (const [i, set] of byIndex) assert(ruler[i] === [...set][0], `index ${i} under its ruler number`);
   // Entries carry their term; S1's overwritten entry 2 (term 2) differs from the others' (term 3 or 4).
