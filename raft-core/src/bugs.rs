@@ -21,10 +21,19 @@ pub enum PlantedBug {
     StaleTermReply,
     /// A single voter leads as soon as it votes for itself, before its new term and vote are durable.
     SingleVoterEarlyLead,
+    /// PreVote: a pre-candidate that wins the pre-vote takes the pre-votes as real votes and leads at once
+    /// (pre-votes are not exclusive, so two nodes can lead the same term).
+    PrevoteCountsAsVote,
+    /// CheckQuorum: the leader never forgets a follower it once heard from, so a leader cut off from its
+    /// majority keeps leading.
+    CheckQuorumStickyContact,
+    /// Leadership transfer: the target campaigns in the current term instead of a new one (replacing the vote
+    /// it gave the old leader).
+    TransferSameTerm,
 }
 
 impl PlantedBug {
-    pub const ALL: [PlantedBug; 7] = [
+    pub const ALL: [PlantedBug; 10] = [
         PlantedBug::Figure8Commit,
         PlantedBug::VoteNotPersisted,
         PlantedBug::DoubleCountVote,
@@ -32,6 +41,9 @@ impl PlantedBug {
         PlantedBug::CommitKeptOnRestart,
         PlantedBug::StaleTermReply,
         PlantedBug::SingleVoterEarlyLead,
+        PlantedBug::PrevoteCountsAsVote,
+        PlantedBug::CheckQuorumStickyContact,
+        PlantedBug::TransferSameTerm,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,6 +55,9 @@ impl PlantedBug {
             PlantedBug::CommitKeptOnRestart => "commit-kept-on-restart",
             PlantedBug::StaleTermReply => "stale-term-reply",
             PlantedBug::SingleVoterEarlyLead => "single-voter-early-lead",
+            PlantedBug::PrevoteCountsAsVote => "prevote-counts-as-vote",
+            PlantedBug::CheckQuorumStickyContact => "check-quorum-sticky-contact",
+            PlantedBug::TransferSameTerm => "transfer-same-term",
         }
     }
 
@@ -55,6 +70,18 @@ impl PlantedBug {
             PlantedBug::CommitKeptOnRestart => "a restarted node keeps its volatile commit index",
             PlantedBug::StaleTermReply => "replies from an older term are counted",
             PlantedBug::SingleVoterEarlyLead => "a single voter leads before its vote for itself is durable",
+            PlantedBug::PrevoteCountsAsVote => "a pre-candidate counts its pre-votes as real votes",
+            PlantedBug::CheckQuorumStickyContact => "a leader never forgets a follower it once heard from",
+            PlantedBug::TransferSameTerm => "a leadership transfer target campaigns without a new term",
+        }
+    }
+
+    /// The protocol switch (a `protocol::OPTIONS` key) without which this bug's code never runs.
+    pub fn needs(self) -> Option<&'static str> {
+        match self {
+            PlantedBug::PrevoteCountsAsVote => Some("prevote"),
+            PlantedBug::CheckQuorumStickyContact => Some("check_quorum"),
+            _ => None,
         }
     }
 
@@ -65,7 +92,7 @@ impl PlantedBug {
 
 /// The set of planted bugs switched on; a bit set so the hot path checks one AND.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Bugs(u8);
+pub struct Bugs(u16);
 
 impl Bugs {
     pub fn none() -> Self {

@@ -8,6 +8,7 @@ use crate::config::RaftConfig;
 use crate::hash::StableHasher;
 use crate::machine::op::Op;
 use crate::machine::MachineConfig;
+use crate::protocol::{Protocol, OPTIONS};
 use crate::sim::server::Status;
 use crate::sim::{Cluster, Command, DiskConfig, NetworkConfig, SimConfig};
 use crate::types::NodeId;
@@ -55,6 +56,7 @@ struct Weights {
     network: u32,
     churn: u32,
     stall: u32,
+    transfer: u32,
 }
 
 impl Weights {
@@ -68,11 +70,14 @@ impl Weights {
             partition: w(8),
             cut: w(6),
             heal: 8,
-            request: w(30) + 5,
+            // Some seeds are nearly quiet: a new leader that appends nothing of its own term is where Figure 8
+            // lives (no client entry commits the older ones for it).
+            request: if w(10) <= 2 { w(2) } else { w(30) + 5 },
             message: w(10),
             network: w(3),
             churn: w(2),
             stall: w(3),
+            transfer: w(4),
         }
     }
 }
@@ -105,6 +110,7 @@ pub fn chaos_config(seed: u64, nodes: Option<usize>, bugs: Bugs) -> SimConfig {
             election_timeout_max_ms,
             entries_per_append_max: [1, 2, 3, 8, 64][rng.random_range(0..5)],
             appends_in_flight_max: rng.random_range(1..=4),
+            protocol: draw_protocol(seed, bugs),
             bugs,
         },
         network: NetworkConfig {
@@ -120,6 +126,23 @@ pub fn chaos_config(seed: u64, nodes: Option<usize>, bugs: Bugs) -> SimConfig {
         machine: MachineConfig { march: rng.random_bool(0.5), ..MachineConfig::default() },
         ..SimConfig::default()
     }
+}
+
+/// Every protocol switch drawn from the seed (its own stream, so the other draws stay as they were), and on
+/// wherever a planted bug needs it to exist at all.
+fn draw_protocol(seed: u64, bugs: Bugs) -> Protocol {
+    let mut rng = ChaCha8Rng::seed_from_u64(StableHasher::new().u64(seed).u64(0x9A0C).finish());
+    let mut p = Protocol::default();
+    for o in OPTIONS {
+        (o.set)(&mut p, rng.random_bool(0.5));
+    }
+    for bug in bugs.iter() {
+        if let Some(key) = bug.needs() {
+            let o = Protocol::option(key).expect("a bug names a real switch");
+            (o.set)(&mut p, true);
+        }
+    }
+    p
 }
 
 /// Runs one seed for `events` events under faults, then heals and checks liveness.
@@ -255,6 +278,7 @@ fn draw_command(rng: &mut ChaCha8Rng, c: &Cluster, w: &Weights) -> Option<Comman
         w.network,
         w.churn,
         w.stall,
+        w.transfer,
     ];
     let total: u32 = table.iter().sum();
     let mut roll = rng.random_range(0..total);
@@ -335,6 +359,15 @@ fn draw_command(rng: &mut ChaCha8Rng, c: &Cluster, w: &Weights) -> Option<Comman
             } else {
                 pick(rng, &members).filter(|_| members.len() > 1).map(|node| Command::RemoveNode { node })
             }
+        }
+        12 => {
+            // Leadership transfer to a running node (a down one is refused, which the tests check elsewhere).
+            let leader = c.leader()?.id();
+            let targets: Vec<NodeId> = up.iter().copied().filter(|n| *n != leader).collect();
+            let to = pick(rng, &targets)?;
+            let voter = c.leader()?.membership().is_voter(to);
+            let busy = c.leader()?.transfer().is_some();
+            (voter && !busy).then_some(Command::TransferLeader { to })
         }
         _ => {
             // A slow disk, often longer than an election timeout: held votes and acknowledgements wait.

@@ -1,10 +1,13 @@
 //! Timing and limits of a Raft node. Validated once, so the node itself can rely on sane values.
 
 use crate::bugs::Bugs;
+use crate::protocol::Protocol;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+// No deny_unknown_fields here or in Protocol: serde cannot combine it with flatten. SimConfig, which flattens
+// this, refuses unknown keys for all three.
+#[serde(default)]
 pub struct RaftConfig {
     pub heartbeat_ms: u64,
     pub election_timeout_min_ms: u64,
@@ -13,6 +16,9 @@ pub struct RaftConfig {
     pub entries_per_append_max: usize,
     /// Bound on AppendEntries carrying entries that a leader keeps unacknowledged per follower.
     pub appends_in_flight_max: u32,
+    /// The dissertation's extensions switched on (none: the paper's Figure 2).
+    #[serde(flatten)]
+    pub protocol: Protocol,
     /// Planted bugs switched on (empty in a correct cluster).
     pub bugs: Bugs,
 }
@@ -25,6 +31,7 @@ impl Default for RaftConfig {
             election_timeout_max_ms: 300,
             entries_per_append_max: 64,
             appends_in_flight_max: 4,
+            protocol: Protocol::default(),
             bugs: Bugs::none(),
         }
     }
@@ -80,5 +87,15 @@ mod tests {
         assert!(c.validate().unwrap_err().contains("above its max"));
         let c = RaftConfig { heartbeat_ms: 200, ..Default::default() };
         assert!(c.validate().unwrap_err().contains("longer than the heartbeat"));
+    }
+
+    #[test]
+    fn protocol_switches_are_top_level_keys() {
+        let c: RaftConfig = serde_json::from_str(r#"{"prevote": true, "heartbeat_ms": 40}"#).unwrap();
+        assert!(c.protocol.prevote && !c.protocol.check_quorum && c.heartbeat_ms == 40);
+        let sim: crate::sim::SimConfig = serde_json::from_str(r#"{"nodes": 3, "check_quorum": true}"#).unwrap();
+        assert!(sim.raft.protocol.check_quorum);
+        let bad = serde_json::from_str::<crate::sim::SimConfig>(r#"{"nodes": 3, "check_quorom": true}"#);
+        assert!(bad.unwrap_err().to_string().contains("check_quorom"));
     }
 }

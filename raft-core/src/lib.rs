@@ -12,6 +12,7 @@ pub mod log;
 pub mod machine;
 pub mod message;
 pub mod node;
+pub mod protocol;
 pub mod run_file;
 pub mod scenario;
 pub mod sim;

@@ -1,4 +1,6 @@
-//! Messages on the bus: Raft's two RPCs (Figure 2) with their replies, and client requests and replies.
+//! Messages on the bus: Raft's two RPCs (Figure 2) with their replies, the extensions' messages (PreVote,
+//! TimeoutNow), and client requests and replies. `MessageKind` lists every kind once, with the words the UI's
+//! legend and labels use.
 
 use crate::log::Entry;
 use crate::machine::op::Op;
@@ -13,10 +15,32 @@ pub enum Message {
         candidate: NodeId,
         last_log_index: LogIndex,
         last_log_term: Term,
+        /// Sent because the leader asked for it (TimeoutNow): voters that heard from that leader recently vote
+        /// anyway (dissertation §4.2.3 and §3.10).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        transfer: bool,
     },
     RequestVoteReply {
         term: Term,
         granted: bool,
+    },
+    /// "Would you vote for me in `term`?" (dissertation §9.6). `term` is the sender's term + 1; nobody's term
+    /// changes and nobody's vote is taken.
+    PreVote {
+        term: Term,
+        candidate: NodeId,
+        last_log_index: LogIndex,
+        last_log_term: Term,
+    },
+    /// A granted pre-vote carries the term asked about; a refusal carries the voter's own term.
+    PreVoteReply {
+        term: Term,
+        granted: bool,
+    },
+    /// Leadership transfer (dissertation §3.10): the leader tells an up-to-date follower to start an election
+    /// now.
+    TimeoutNow {
+        term: Term,
     },
     AppendEntries {
         term: Term,
@@ -62,21 +86,83 @@ impl Message {
         match self {
             Message::RequestVote { term, .. }
             | Message::RequestVoteReply { term, .. }
+            | Message::PreVote { term, .. }
+            | Message::PreVoteReply { term, .. }
+            | Message::TimeoutNow { term }
             | Message::AppendEntries { term, .. }
             | Message::AppendEntriesReply { term, .. } => Some(*term),
-            _ => None,
+            Message::ClientRequest { .. } | Message::ClientReply { .. } => None,
         }
     }
 
-    /// Short kind name, used by the UI legend and the trace.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> MessageKind {
         match self {
-            Message::RequestVote { .. } => "RequestVote",
-            Message::RequestVoteReply { .. } => "RequestVoteReply",
-            Message::AppendEntries { .. } => "AppendEntries",
-            Message::AppendEntriesReply { .. } => "AppendEntriesReply",
-            Message::ClientRequest { .. } => "ClientRequest",
-            Message::ClientReply { .. } => "ClientReply",
+            Message::RequestVote { .. } => MessageKind::RequestVote,
+            Message::RequestVoteReply { .. } => MessageKind::RequestVoteReply,
+            Message::PreVote { .. } => MessageKind::PreVote,
+            Message::PreVoteReply { .. } => MessageKind::PreVoteReply,
+            Message::TimeoutNow { .. } => MessageKind::TimeoutNow,
+            Message::AppendEntries { .. } => MessageKind::AppendEntries,
+            Message::AppendEntriesReply { .. } => MessageKind::AppendEntriesReply,
+            Message::ClientRequest { .. } => MessageKind::ClientRequest,
+            Message::ClientReply { .. } => MessageKind::ClientReply,
         }
+    }
+}
+
+/// Every kind of message, once: the legend, the labels and the filters derive from this list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum MessageKind {
+    RequestVote,
+    RequestVoteReply,
+    PreVote,
+    PreVoteReply,
+    TimeoutNow,
+    AppendEntries,
+    AppendEntriesReply,
+    ClientRequest,
+    ClientReply,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 9] = [
+        MessageKind::RequestVote,
+        MessageKind::RequestVoteReply,
+        MessageKind::PreVote,
+        MessageKind::PreVoteReply,
+        MessageKind::TimeoutNow,
+        MessageKind::AppendEntries,
+        MessageKind::AppendEntriesReply,
+        MessageKind::ClientRequest,
+        MessageKind::ClientReply,
+    ];
+
+    /// The name the paper (or the dissertation) gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            MessageKind::RequestVote => "RequestVote",
+            MessageKind::RequestVoteReply => "RequestVoteReply",
+            MessageKind::PreVote => "PreVote",
+            MessageKind::PreVoteReply => "PreVoteReply",
+            MessageKind::TimeoutNow => "TimeoutNow",
+            MessageKind::AppendEntries => "AppendEntries",
+            MessageKind::AppendEntriesReply => "AppendEntriesReply",
+            MessageKind::ClientRequest => "ClientRequest",
+            MessageKind::ClientReply => "ClientReply",
+        }
+    }
+
+    /// The protocol switch without which this kind is never sent.
+    pub fn needs(self) -> Option<&'static str> {
+        match self {
+            MessageKind::PreVote | MessageKind::PreVoteReply => Some("prevote"),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for MessageKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }

@@ -26,10 +26,34 @@ pub enum Endpoint {
     Client(ClientId),
 }
 
+/// A running node's role. `name` is the one word every view uses (CSS classes, labels, the legend).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Follower,
+    /// Asking for pre-votes before it may start a real election (PreVote, dissertation §9.6).
+    Precandidate,
     Candidate,
     Leader,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Leader, Role::Candidate, Role::Precandidate, Role::Follower];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Follower => "follower",
+            Role::Precandidate => "precandidate",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        }
+    }
+
+    /// The protocol switch without which no node takes this role.
+    pub fn needs(self) -> Option<&'static str> {
+        match self {
+            Role::Precandidate => Some("prevote"),
+            _ => None,
+        }
+    }
 }

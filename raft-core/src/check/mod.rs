@@ -6,6 +6,7 @@
 //! new entry (the rolling chain hash stands for the whole log prefix).
 
 pub mod liveness;
+mod quorum_contact;
 
 use crate::log::Entry;
 use crate::node::{DurableState, Node, Note, Summary};
@@ -24,11 +25,13 @@ pub enum Invariant {
     CommittedOnQuorum,
     Monotonic,
     Ordering,
+    /// With CheckQuorum on: a leader cut off from its majority steps down.
+    CheckQuorum,
     Liveness,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 9] = [
+    pub const ALL: [Invariant; 10] = [
         Invariant::ElectionSafety,
         Invariant::LeaderAppendOnly,
         Invariant::LogMatching,
@@ -37,6 +40,7 @@ impl Invariant {
         Invariant::CommittedOnQuorum,
         Invariant::Monotonic,
         Invariant::Ordering,
+        Invariant::CheckQuorum,
         Invariant::Liveness,
     ];
 
@@ -50,6 +54,7 @@ impl Invariant {
             Invariant::CommittedOnQuorum => "Committed on a quorum",
             Invariant::Monotonic => "Monotonic",
             Invariant::Ordering => "Ordering",
+            Invariant::CheckQuorum => "CheckQuorum",
             Invariant::Liveness => "Liveness",
         }
     }
@@ -86,6 +91,8 @@ pub struct Checker {
     votes: HashMap<(NodeId, Term), NodeId>,
     violations: Vec<Violation>,
     violation_count: u64,
+    /// What each leader heard from its voters in its term (the CheckQuorum property).
+    contact: BTreeMap<NodeId, quorum_contact::Contact>,
 }
 
 impl Checker {
@@ -203,6 +210,7 @@ impl Checker {
         for note in notes {
             if let Note::BecameLeader { term } = note {
                 self.check_new_leader(now_us, node, *term);
+                self.on_became_leader(id, *term, now_us);
             }
         }
 

@@ -9,13 +9,15 @@ use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
 impl Node {
     /// "On conversion to candidate, start election: increment currentTerm, vote for self, reset election timer,
     /// send RequestVote RPCs to all other servers" (Figure 2).
-    pub(super) fn campaign(&mut self) {
+    /// With PreVote on, only after a majority said it would vote (see `pre_campaign`); `transfer` marks an
+    /// election the leader asked for (TimeoutNow), which skips the pre-vote.
+    pub(super) fn campaign(&mut self, transfer: bool) {
         if !self.membership.is_voter(self.id) {
             // Learners and removed servers never campaign.
             self.reset_election_timer();
             return;
         }
-        let term = self.term + 1;
+        let term = if transfer && self.cfg.bugs.has(PlantedBug::TransferSameTerm) { self.term } else { self.term + 1 };
         self.set_term(term);
         self.voted_for = Some(self.id);
         self.hard_dirty = true;
@@ -36,6 +38,7 @@ impl Node {
             candidate: self.id,
             last_log_index: self.log.last_index(),
             last_log_term: self.log.last_term(),
+            transfer,
         };
         let peers: Vec<NodeId> = self.membership.voters.iter().copied().filter(|v| *v != self.id).collect();
         for peer in peers {
@@ -55,11 +58,15 @@ impl Node {
         last_log_term: Term,
     ) {
         debug_assert_eq!(from, candidate);
-        let up_to_date = last_log_term > self.log.last_term()
-            || (last_log_term == self.log.last_term() && last_log_index >= self.log.last_index());
+        let up_to_date = self.is_up_to_date(last_log_index, last_log_term);
         let free = self.voted_for.is_none() || self.voted_for == Some(candidate);
-        let granted = term == self.term && free && up_to_date && self.role == Role::Follower;
+        // A pre-candidate is still a follower of its term as far as votes go (it asked no one for a real vote).
+        let voter = matches!(self.role, Role::Follower | Role::Precandidate);
+        let granted = term == self.term && free && up_to_date && voter;
         if granted {
+            if self.role == Role::Precandidate {
+                self.become_follower(term, None);
+            }
             self.voted_for = Some(candidate);
             self.hard_dirty = true;
             // Granting a vote resets the election timer (Figure 2, Followers).
@@ -67,6 +74,12 @@ impl Node {
         }
         // The reply leaves only once the vote is durable: a vote forgotten in a crash is a vote given twice.
         self.send_after_persist.push((from, Message::RequestVoteReply { term: self.term, granted }));
+    }
+
+    /// "The candidate's log is at least as up-to-date as receiver's log" (§5.4.1).
+    pub(super) fn is_up_to_date(&self, last_log_index: LogIndex, last_log_term: Term) -> bool {
+        last_log_term > self.log.last_term()
+            || (last_log_term == self.log.last_term() && last_log_index >= self.log.last_index())
     }
 
     /// Counts a vote: each voter of the current configuration once, replies from the current term only.
@@ -106,6 +119,8 @@ impl Node {
         self.leader_id = Some(self.id);
         self.progress.clear();
         self.sync_progress();
+        self.transfer = None;
+        self.check_quorum_due_us = self.now_us + self.cfg.election_timeout_min_ms * 1000;
         self.notes.push(Note::BecameLeader { term: self.term });
         let term = self.term;
         // The planted Figure 8 bug is the paper's Figure 8 setting: no no-op, earlier entries committed by
@@ -125,6 +140,7 @@ impl Node {
         self.leader_id = leader;
         self.votes.clear();
         self.progress.clear();
+        self.transfer = None;
         if was != Role::Follower {
             self.notes.push(Note::SteppedDown { term: self.term, higher_term_seen: higher });
         }
@@ -141,7 +157,12 @@ impl Node {
         self.progress.retain(|id, _| members.contains(id));
         let next_index = self.log.last_index() + 1;
         for m in members {
-            self.progress.entry(m).or_insert(Progress { next_index, match_index: 0, in_flight: 0 });
+            self.progress.entry(m).or_insert(Progress {
+                next_index,
+                match_index: 0,
+                in_flight: 0,
+                recent_active: false,
+            });
         }
     }
 }

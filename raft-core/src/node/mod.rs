@@ -4,6 +4,7 @@
 //! and which committed entries to apply.
 
 mod election;
+mod extensions;
 mod replication;
 
 use crate::bugs::PlantedBug;
@@ -25,6 +26,9 @@ pub struct Progress {
     pub match_index: LogIndex,
     /// AppendEntries with entries sent and not yet answered (bounded by `appends_in_flight_max`).
     pub in_flight: u32,
+    /// Heard from in this term since the leader's last CheckQuorum round (dissertation §6.2).
+    #[serde(default)]
+    pub recent_active: bool,
 }
 
 /// The state that survives a crash, as last synced to the node's disk.
@@ -78,6 +82,26 @@ pub enum Note {
         term: Term,
         higher_term_seen: bool,
     },
+    /// PreVote: asking whether an election for `term` could be won (no term changes yet).
+    PreVoteStarted {
+        term: Term,
+    },
+    /// CheckQuorum: a leader that heard from `heard` of the `needed` voters in an election timeout steps down.
+    LostQuorum {
+        term: Term,
+        heard: usize,
+        needed: usize,
+    },
+    /// Leadership transfer to `to` started, handed over (TimeoutNow sent) or given up after an election timeout.
+    TransferStarted {
+        to: NodeId,
+    },
+    TimeoutNowSent {
+        to: NodeId,
+    },
+    TransferAbandoned {
+        to: NodeId,
+    },
 }
 
 /// Everything the harness must act on after calling into the node.
@@ -108,6 +132,18 @@ pub enum ProposeError {
     InvalidChange {
         reason: String,
     },
+    /// Leadership transfer (§3.10): the leader takes no proposals while it hands over.
+    TransferInProgress {
+        to: NodeId,
+    },
+}
+
+/// A leadership transfer the leader is carrying out (dissertation §3.10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    pub to: NodeId,
+    pub deadline_us: TimeUs,
+    pub timeout_now_sent: bool,
 }
 
 pub struct Node {
@@ -139,8 +175,13 @@ pub struct Node {
     election_timeout_us: TimeUs,
     last_heard_from_leader_us: TimeUs,
     heartbeat_due_us: TimeUs,
+    /// Votes counted by a candidate, or pre-votes by a pre-candidate (itself first).
     votes: Vec<NodeId>,
     progress: BTreeMap<NodeId, Progress>,
+    /// CheckQuorum: when the leader next counts who it heard from.
+    check_quorum_due_us: TimeUs,
+    /// Leadership transfer in progress: the target, when it is given up, and whether TimeoutNow was sent.
+    transfer: Option<Transfer>,
     membership: Membership,
     membership_index: LogIndex,
     now_us: TimeUs,
@@ -207,6 +248,8 @@ impl Node {
             heartbeat_due_us: TimeUs::MAX,
             votes: Vec::new(),
             progress: BTreeMap::new(),
+            check_quorum_due_us: TimeUs::MAX,
+            transfer: None,
             membership_index: 0,
             now_us,
             hard_dirty: false,
@@ -227,13 +270,22 @@ impl Node {
         self.now_us = now_us;
         match self.role {
             Role::Leader => {
+                if self.cfg.protocol.check_quorum && now_us >= self.check_quorum_due_us {
+                    self.check_quorum();
+                    if self.role != Role::Leader {
+                        return;
+                    }
+                }
+                if self.transfer.is_some_and(|t| now_us >= t.deadline_us) {
+                    self.abandon_transfer();
+                }
                 if now_us >= self.heartbeat_due_us {
                     self.broadcast_append(true);
                 }
             }
-            Role::Follower | Role::Candidate => {
+            Role::Follower | Role::Precandidate | Role::Candidate => {
                 if now_us >= self.election_deadline_us {
-                    self.campaign();
+                    self.start_election();
                 }
             }
         }
@@ -243,23 +295,35 @@ impl Node {
     pub fn force_timeout(&mut self, now_us: TimeUs) {
         self.now_us = now_us;
         if self.role != Role::Leader {
-            self.campaign();
+            self.start_election();
         }
     }
 
     /// Handles one message from another node.
     pub fn step(&mut self, now_us: TimeUs, from: NodeId, msg: Message) {
         self.now_us = now_us;
-        if let Message::RequestVote { .. } = msg {
-            // Disruptive servers (§4.2.3): within the minimum election timeout of hearing from a current leader,
-            // a vote request neither bumps the term nor gets a vote. A removed server (or one cut off by a
-            // one-way partition) cannot depose a healthy leader this way.
-            let min_us = self.cfg.election_timeout_min_ms * 1000;
-            let leader_alive = self.role == Role::Leader
-                || (self.leader_id.is_some() && now_us < self.last_heard_from_leader_us.saturating_add(min_us));
-            if leader_alive {
+        if self.role == Role::Leader && msg.term() == Some(self.term) {
+            // CheckQuorum counts any message of this term from a member as contact.
+            if let Some(p) = self.progress.get_mut(&from) {
+                p.recent_active = true;
+            }
+        }
+        if let Message::RequestVote { transfer: false, .. } | Message::PreVote { .. } = msg {
+            // Disruptive servers (§4.2.3), part of CheckQuorum: within the minimum election timeout of hearing
+            // from a current leader, a vote request neither bumps the term nor gets a vote. Pure Figure 2 has
+            // no such rule: a higher term always wins.
+            if self.cfg.protocol.check_quorum && self.leader_recently_heard() {
                 return;
             }
+        }
+        match msg {
+            // PreVote never changes anyone's term: the request asks about a term nobody is in yet, and a
+            // granted reply carries that term back.
+            Message::PreVote { term, candidate, last_log_index, last_log_term } => {
+                return self.handle_pre_vote(from, term, candidate, last_log_index, last_log_term);
+            }
+            Message::PreVoteReply { term, granted: true } => return self.handle_pre_vote_reply(from, term),
+            _ => {}
         }
         if let Some(term) = msg.term() {
             // "If RPC request or response contains term T > currentTerm: set currentTerm = T, convert to
@@ -269,9 +333,12 @@ impl Node {
             }
         }
         match msg {
-            Message::RequestVote { term, candidate, last_log_index, last_log_term } => {
+            Message::RequestVote { term, candidate, last_log_index, last_log_term, .. } => {
                 self.handle_request_vote(from, term, candidate, last_log_index, last_log_term)
             }
+            // A refused pre-vote matters only through its term (handled above).
+            Message::PreVote { .. } | Message::PreVoteReply { .. } => {}
+            Message::TimeoutNow { term } => self.handle_timeout_now(from, term),
             Message::RequestVoteReply { term, granted } => self.handle_vote_reply(from, term, granted),
             Message::AppendEntries { term, leader, prev_log_index, prev_log_term, entries, leader_commit } => {
                 self.handle_append_entries(from, term, leader, prev_log_index, prev_log_term, entries, leader_commit)
@@ -388,6 +455,12 @@ impl Node {
     pub fn progress(&self) -> &BTreeMap<NodeId, Progress> {
         &self.progress
     }
+    pub fn transfer(&self) -> Option<Transfer> {
+        self.transfer
+    }
+    pub fn config(&self) -> &RaftConfig {
+        &self.cfg
+    }
     pub fn membership(&self) -> &Membership {
         &self.membership
     }
@@ -398,7 +471,11 @@ impl Node {
     /// The next virtual time at which `tick` has something to do.
     pub fn next_deadline_us(&self) -> TimeUs {
         match self.role {
-            Role::Leader => self.heartbeat_due_us,
+            Role::Leader => {
+                let check = if self.cfg.protocol.check_quorum { self.check_quorum_due_us } else { TimeUs::MAX };
+                let transfer = self.transfer.map_or(TimeUs::MAX, |t| t.deadline_us);
+                self.heartbeat_due_us.min(check).min(transfer)
+            }
             _ => self.election_deadline_us,
         }
     }
@@ -421,6 +498,13 @@ impl Node {
     }
 
     // ---- shared helpers -------------------------------------------------------------------------------------
+
+    /// Heard from a leader of the current term within the minimum election timeout (or is that leader).
+    fn leader_recently_heard(&self) -> bool {
+        let min_us = self.cfg.election_timeout_min_ms * 1000;
+        self.role == Role::Leader
+            || (self.leader_id.is_some() && self.now_us < self.last_heard_from_leader_us.saturating_add(min_us))
+    }
 
     fn reset_election_timer(&mut self) {
         let min_us = self.cfg.election_timeout_min_ms * 1000;

@@ -14,6 +14,7 @@ impl Node {
         if self.role != Role::Leader {
             return Err(ProposeError::NotLeader { leader: self.leader_id });
         }
+        self.check_not_transferring()?;
         if let EntryData::Config { membership } = &data {
             self.check_membership_change(membership)?;
         }
@@ -195,7 +196,9 @@ impl Node {
             p.in_flight = p.in_flight.saturating_sub(1);
             let more = p.next_index <= last && p.in_flight < max_in_flight;
             self.maybe_commit();
-            if more && self.role == Role::Leader {
+            if self.transfer.is_some_and(|t| t.to == from) {
+                self.continue_transfer();
+            } else if more && self.role == Role::Leader {
                 self.send_append(from);
             }
         } else if conflict_index > 0 {

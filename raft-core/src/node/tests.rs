@@ -36,7 +36,7 @@ fn election_restriction_refuses_a_candidate_with_a_less_up_to_date_log() {
     let mut n = Node::new(2, cfg(), three(), 7, 0);
     n.log.append(2, EntryData::Noop);
     n.term = 2;
-    n.step(1, 1, Message::RequestVote { term: 3, candidate: 1, last_log_index: 5, last_log_term: 1 });
+    n.step(1, 1, Message::RequestVote { term: 3, candidate: 1, last_log_index: 5, last_log_term: 1, transfer: false });
     let r = n.take_ready();
     assert_eq!(r.send_after_persist, vec![(1, Message::RequestVoteReply { term: 3, granted: false })]);
     assert_eq!(n.term(), 3, "a higher term is adopted even when the vote is refused");
@@ -45,8 +45,8 @@ fn election_restriction_refuses_a_candidate_with_a_less_up_to_date_log() {
 #[test]
 fn one_vote_per_term() {
     let mut n = Node::new(3, cfg(), three(), 7, 0);
-    n.step(1, 1, Message::RequestVote { term: 1, candidate: 1, last_log_index: 0, last_log_term: 0 });
-    n.step(2, 2, Message::RequestVote { term: 1, candidate: 2, last_log_index: 0, last_log_term: 0 });
+    n.step(1, 1, Message::RequestVote { term: 1, candidate: 1, last_log_index: 0, last_log_term: 0, transfer: false });
+    n.step(2, 2, Message::RequestVote { term: 1, candidate: 2, last_log_index: 0, last_log_term: 0, transfer: false });
     let r = n.take_ready();
     let granted: Vec<bool> = r
         .send_after_persist

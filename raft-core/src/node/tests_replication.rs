@@ -4,6 +4,7 @@
 use super::tests_membership::leader_of;
 use super::*;
 use crate::bugs::Bugs;
+use crate::protocol::Protocol;
 
 fn three() -> Membership {
     Membership::of_voters([1, 2, 3])
@@ -93,20 +94,54 @@ fn live_settings_take_effect() {
 }
 
 #[test]
-fn a_follower_that_hears_its_leader_ignores_vote_requests_for_a_while() {
-    // The dissertation's §4.2.3 guard: within the minimum election timeout (150 ms) of the leader's last
-    // AppendEntries, a RequestVote neither raises the term nor gets an answer.
+fn by_default_a_higher_term_always_wins_as_figure_2_says() {
+    // "If RPC request or response contains term T > currentTerm: set currentTerm = T, convert to follower",
+    // even 100 ms after hearing from the leader, and for a leader too.
     let mut n = Node::new(2, RaftConfig::default(), three(), 7, 0);
     n.step(1_000_000, 1, ae(1, 1, (0, 0), vec![], 0));
     n.take_ready();
-    let request = Message::RequestVote { term: 2, candidate: 3, last_log_index: 0, last_log_term: 0 };
+    n.step(
+        1_100_000,
+        3,
+        Message::RequestVote { term: 2, candidate: 3, last_log_index: 0, last_log_term: 0, transfer: false },
+    );
+    assert_eq!(n.term(), 2);
+    let r = n.take_ready();
+    assert_eq!(r.send_after_persist, vec![(3, Message::RequestVoteReply { term: 2, granted: true })]);
+    let mut l = leader_of(three(), true);
+    let t = l.term();
+    l.step(
+        l.now_us + 1,
+        3,
+        Message::RequestVote { term: t + 1, candidate: 3, last_log_index: 0, last_log_term: 0, transfer: false },
+    );
+    assert_eq!((l.role(), l.term()), (Role::Follower, t + 1), "a leader steps down for a higher term");
+}
+
+#[test]
+fn with_check_quorum_a_follower_that_hears_its_leader_ignores_vote_requests_for_a_while() {
+    // The dissertation's §4.2.3 guard, part of CheckQuorum: within the minimum election timeout (150 ms) of
+    // the leader's last AppendEntries, a RequestVote neither raises the term nor gets an answer.
+    let cfg = RaftConfig { protocol: Protocol { check_quorum: true, ..Protocol::default() }, ..RaftConfig::default() };
+    let mut n = Node::new(2, cfg.clone(), three(), 7, 0);
+    n.step(1_000_000, 1, ae(1, 1, (0, 0), vec![], 0));
+    n.take_ready();
+    let request = Message::RequestVote { term: 2, candidate: 3, last_log_index: 0, last_log_term: 0, transfer: false };
     n.step(1_100_000, 3, request.clone());
     let r = n.take_ready();
     assert_eq!(n.term(), 1);
     assert!(r.send.is_empty() && r.send_after_persist.is_empty());
-    n.step(1_150_000, 3, request);
-    assert_eq!(n.term(), 2, "from the minimum timeout on, the request is heard");
-    let r = n.take_ready();
+    // A transfer's election (the leader sent TimeoutNow) is heard at once.
+    let transfer = Message::RequestVote { term: 2, candidate: 3, last_log_index: 0, last_log_term: 0, transfer: true };
+    n.step(1_100_001, 3, transfer);
+    assert_eq!(n.term(), 2, "a transfer's vote request is heard inside the lease");
+    n.take_ready();
+    let mut m = Node::new(2, cfg, three(), 7, 0);
+    m.step(1_000_000, 1, ae(1, 1, (0, 0), vec![], 0));
+    m.take_ready();
+    m.step(1_150_000, 3, request);
+    assert_eq!(m.term(), 2, "from the minimum timeout on, the request is heard");
+    let r = m.take_ready();
     assert_eq!(r.send_after_persist, vec![(3, Message::RequestVoteReply { term: 2, granted: true })]);
 }
 

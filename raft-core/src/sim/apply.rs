@@ -56,7 +56,10 @@ impl Cluster {
                 _ => return Err(format!("S{node} is not down")),
             },
             Command::Pause { node } => match self.server_status(*node)? {
-                Status::Up => self.servers.get_mut(node).expect("exists").status = Status::Paused,
+                Status::Up => {
+                    self.servers.get_mut(node).expect("exists").status = Status::Paused;
+                    self.checker.on_node_paused(*node, now);
+                }
                 _ => return Err(format!("S{node} is not running")),
             },
             Command::Resume { node } => match self.server_status(*node)? {
@@ -82,6 +85,19 @@ impl Cluster {
                 }
                 _ => return Err(format!("S{node} is not running")),
             },
+            Command::TransferLeader { to } => {
+                match self.server_status(*to)? {
+                    Status::Up => {}
+                    Status::Crashed => return Err(format!("S{to} is down: leadership can only go to a running node")),
+                    Status::Paused => return Err(format!("S{to} is paused: it could not take over")),
+                    Status::Removed => return Err(format!("S{to} was removed from the cluster")),
+                }
+                let leader = self.leader().map(|l| l.id()).ok_or("there is no leader to hand over from")?;
+                let n = self.servers.get_mut(&leader).and_then(|s| s.node.as_mut()).expect("the leader is up");
+                let before = n.summary();
+                n.transfer_leadership(now, *to).map_err(|e| format!("S{leader} cannot hand over to S{to}: {e}"))?;
+                self.after_node_call(leader, before);
+            }
             Command::AddNode => {
                 let live = self.servers.values().filter(|s| s.status != Status::Removed).count();
                 if live >= NODES_MAX {
@@ -177,6 +193,7 @@ impl Cluster {
         n.loss_pct = s.loss_pct.unwrap_or(n.loss_pct);
         n.duplicate_pct = s.duplicate_pct.unwrap_or(n.duplicate_pct);
         cfg.machine.march = s.march.unwrap_or(cfg.machine.march);
+        s.protocol.apply_to(&mut cfg.raft.protocol);
         cfg.validate()?;
         for srv in self.servers.values_mut() {
             if let Some(node) = srv.node.as_mut() {
@@ -243,6 +260,7 @@ impl Cluster {
     fn resume(&mut self, id: NodeId) {
         let s = self.servers.get_mut(&id).expect("exists");
         s.status = Status::Up;
+        self.checker.on_node_resumed(id, self.now_us);
         self.release_synced_while_paused(id);
         let s = self.servers.get_mut(&id).expect("exists");
         let inbox: Vec<_> = s.inbox.drain(..).collect();

@@ -275,6 +275,7 @@ impl Cluster {
         node.tick(now);
         self.trace.u64(1).u64(id as u64);
         if node.role() == Role::Leader {
+            self.checker.after_leader_tick(now, node);
             self.drive_leader(id);
         }
         self.after_node_call(id, before);
@@ -523,7 +524,12 @@ impl Cluster {
                     self.bus_send(Endpoint::Node(n), Endpoint::Client(client), Message::ClientReply { seq, result });
                 }
             }
-            (Endpoint::Node(from), msg) => node.step(now, from, msg),
+            (Endpoint::Node(from), msg) => {
+                if node.role() == Role::Leader && msg.term() == Some(node.term()) {
+                    self.checker.on_leader_heard(n, node.term(), from, now);
+                }
+                node.step(now, from, msg)
+            }
             (Endpoint::Client(_), _) => {}
         }
         self.after_node_call(n, before);

@@ -34,6 +34,11 @@ pub enum Command {
     Timeout {
         node: NodeId,
     },
+    /// Ask the leader to hand leadership to `to` (dissertation §3.10): it brings `to` up to date and sends
+    /// TimeoutNow; given up after an election timeout.
+    TransferLeader {
+        to: NodeId,
+    },
     /// Start a new, empty node and add it to the cluster (as a learner, then as a voter once caught up).
     AddNode,
     /// Remove a node from the configuration through a configuration entry.
@@ -97,6 +102,9 @@ pub struct Settings {
     pub bugs: Option<crate::bugs::Bugs>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub march: Option<bool>,
+    /// Protocol switches (`"prevote": true`, ...), as in a config.
+    #[serde(flatten)]
+    pub protocol: crate::protocol::ProtocolSettings,
 }
 
 /// A command with the virtual time it was applied at.
@@ -115,6 +123,7 @@ impl Command {
             Command::Pause { node } => format!("pause S{node}"),
             Command::Resume { node } => format!("resume S{node}"),
             Command::Timeout { node } => format!("time out S{node}"),
+            Command::TransferLeader { to } => format!("hand leadership to S{to}"),
             Command::StallDisk { node, stall_ms } => format!("stall S{node}'s disk for {stall_ms} ms"),
             Command::AddNode => "add a node".into(),
             Command::RemoveNode { node } => format!("remove S{node}"),

@@ -74,7 +74,7 @@ impl Default for DiskConfig {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct SimConfig {
     pub nodes: usize,
     pub seed: u64,
@@ -87,6 +87,26 @@ pub struct SimConfig {
     pub client_retry_ms: u64,
     /// Durable state some nodes start from instead of an empty disk (to set up the paper's figures).
     pub initial_disks: Vec<InitialDisk>,
+    /// Refuses keys no part of the config knows (a misspelt switch must not be silently ignored).
+    #[serde(flatten, skip_serializing)]
+    pub unknown_keys: NoUnknownKeys,
+}
+
+/// serde cannot combine `deny_unknown_fields` with a flatten inside a flatten (the protocol switches inside
+/// the Raft settings), so the config refuses unknown keys here: every key left over after SimConfig's own
+/// must be one of RaftConfig's, whose names come from serializing its default (so they are never listed twice).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct NoUnknownKeys;
+
+impl<'de> Deserialize<'de> for NoUnknownKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let keys = std::collections::BTreeMap::<String, serde::de::IgnoredAny>::deserialize(d)?;
+        let known = serde_json::to_value(RaftConfig::default()).expect("the Raft config serializes");
+        match keys.keys().find(|k| known.get(k.as_str()).is_none()) {
+            Some(k) => Err(serde::de::Error::custom(format!("unknown field `{k}`"))),
+            None => Ok(NoUnknownKeys),
+        }
+    }
 }
 
 /// A node's disk at the start of a run: its term and the terms of its log entries (no-op entries).
@@ -110,6 +130,7 @@ impl Default for SimConfig {
             machine: MachineConfig::default(),
             client_retry_ms: 400,
             initial_disks: Vec::new(),
+            unknown_keys: NoUnknownKeys,
         }
     }
 }

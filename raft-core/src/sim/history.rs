@@ -93,6 +93,13 @@ impl History {
                 self.close_election(node, outcome, now_us);
                 self.end_leadership(node, now_us);
             }
+            // A candidate that times out and asks for pre-votes again lost its election to a split vote.
+            Note::PreVoteStarted { .. } => self.close_election(node, Outcome::Split, now_us),
+            // Ending a leadership is told by the SteppedDown that follows; transfers are the notes' own.
+            Note::LostQuorum { .. }
+            | Note::TransferStarted { .. }
+            | Note::TimeoutNowSent { .. }
+            | Note::TransferAbandoned { .. } => {}
         }
     }
 
