@@ -554,6 +554,49 @@ await test('while playing at 10x with 51 nodes, 20 clicks on Kill all take effec
   await context.close();
 });
 
+await test('protocol switches: a scenario turns PreVote on, a pre-candidate and its messages are drawn and in the legend', async () => {
+  const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
+  await tab(page, 'cluster');
+  assert(!(await page.isChecked('#protocol-prevote')) && !(await page.isChecked('#protocol-check_quorum')), 'Figure 2 by default');
+  assert(!(await page.$('.legend li:has-text("PreVote")')), 'no PreVote in the legend while it is off');
+  await loadScenario(page, 'prevote-rejoin');
+  await R(page, () => window.raft.pause());
+  assert(await page.isChecked('#protocol-prevote'), 'the scenario switched PreVote on, and the box says so');
+  await page.waitForSelector('.legend li:has-text("PreVote")');
+  await page.waitForSelector('.legend li:has-text("precandidate")');
+  await advance(page, 1500);
+  await page.waitForSelector('g.node.precandidate[data-node="1"]');
+  const label = await page.getAttribute('g.node[data-node="1"]', 'aria-label');
+  assert(label.includes('pre-votes') && label.includes('precandidate'), 'the node says what it is: ' + label);
+  await page.screenshot({ path: `${SHOTS}/prevote-precandidate.png` });
+  // Switching it off is a recorded command (the scenario's later steps are dropped: the page asks first), and
+  // the legend follows.
+  await page.click('#protocol-prevote');
+  await page.click('#fork-confirm');
+  const last = (await R(page, () => window.raft.recorded())).at(-1).command;
+  assert(last.cmd === 'configure' && last.settings.prevote === false, 'a configure command: ' + JSON.stringify(last));
+  await page.waitForSelector('.legend li:has-text("PreVote")', { state: 'detached' });
+  assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+  await context.close();
+});
+
+await test('leadership transfer: the inspector hands leadership to a follower; a hand-over to a down node is refused with a reason', async () => {
+  const { page, context } = await open();
+  await advance(page, 2000);
+  const leader = await leaderOf(page);
+  const target = (await R(page, () => window.raft.nodes())).find((n) => n.id !== leader).id;
+  await page.click(`g.node[data-node="${target}"]`);
+  await page.click('#transfer-here');
+  await advance(page, 300);
+  assert((await leaderOf(page)) === target, `S${target} leads after the hand-over`);
+  await page.waitForSelector('#panel-inspector:not(:has(#transfer-here))');
+  const other = (await R(page, () => window.raft.nodes())).find((n) => n.id !== target).id;
+  await R(page, (id) => window.raft.kill(id), other);
+  const refused = await page.evaluate((id) => { try { window.raft.transfer(id); return null; } catch (e) { return e.message; } }, other);
+  assert(refused && refused.includes('is down'), 'refused: ' + refused);
+  await context.close();
+});
+
 await test('honest controls: a scenario sets the fields; Start over names the bugs it keeps; timing that cannot work is explained', async () => {
   const { page, context } = await open();
   await tab(page, 'cluster');
@@ -610,7 +653,7 @@ await test('acting in the past asks before dropping the future, and can keep it'
 await test('every planted bug has a "Show me" that turns the alarm red within seconds of a click', async () => {
   const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
   const bugs = await page.evaluate(() => [...document.querySelectorAll('button.show-me')].map((b) => b.id.replace('show-', '')));
-  assert(bugs.length === 7, 'seven planted bugs offered: ' + bugs);
+  assert(bugs.length === 10, 'ten planted bugs offered (PlantedBug::ALL): ' + bugs);
   for (const bug of bugs) {
     await tab(page, 'cluster');
     const t0 = Date.now();

@@ -50,8 +50,10 @@ fn main() -> ExitCode {
     match cli.command {
         Cmd::Chaos(args) => chaos::run(args),
         Cmd::Bugs => {
+            // The name first (what --bug takes), then what it breaks and the switch its code needs.
             for bug in raft_core::PlantedBug::ALL {
-                println!("{}", bug.name());
+                let needs = bug.needs().map_or(String::new(), |k| format!(" (needs \"{k}\": true; chaos sets it)"));
+                println!("{}\t{}{needs}", bug.name(), bug.describe());
             }
             ExitCode::SUCCESS
         }

@@ -40,6 +40,13 @@ macro_rules! protocol_options {
             }
         }
 
+        /// Every switch set to what `p` says.
+        impl From<Protocol> for ProtocolSettings {
+            fn from(p: Protocol) -> Self {
+                ProtocolSettings { $( $field: Some(p.$field), )* }
+            }
+        }
+
         /// Every switch, in the order the UI lists them.
         pub const OPTIONS: &[ProtocolOption] = &[
             $( ProtocolOption {

@@ -143,6 +143,7 @@ pub fn install(sim: Sim) {
     def(&obj, "pauseNode", move |id, _| done(sim, Command::Pause { node: node_arg(&id, "node id")? }));
     def(&obj, "resumeNode", move |id, _| done(sim, Command::Resume { node: node_arg(&id, "node id")? }));
     def(&obj, "timeout", move |id, _| done(sim, Command::Timeout { node: node_arg(&id, "node id")? }));
+    def(&obj, "transfer", move |id, _| done(sim, Command::TransferLeader { to: node_arg(&id, "node id")? }));
     def(&obj, "stallDisk", move |id, ms| {
         let stall_ms = int_arg(&ms, "stall_ms", 1.0, raft_core::sim::apply::STALL_MS_MAX as f64)? as u64;
         done(sim, Command::StallDisk { node: node_arg(&id, "node id")?, stall_ms })

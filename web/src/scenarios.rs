@@ -10,7 +10,7 @@ use raft_core::PlantedBug;
 
 /// Every file of scenarios/ (name without `.json`) and its title, in the picker's order. A test keeps this in
 /// step with the folder and the files' own names.
-pub const BUILT_IN: [(&str, &str); 14] = [
+pub const BUILT_IN: [(&str, &str); 18] = [
     ("election-at-start", "election at start"),
     ("leader-crash", "leader crash and re-election"),
     ("split-vote", "split vote with aligned timers"),
@@ -25,6 +25,10 @@ pub const BUILT_IN: [(&str, &str); 14] = [
     ("single-node", "a single node, then a second one"),
     ("single-voter-sync-window", "a single voter crashes before its vote is on disk"),
     ("single-voter-early-lead-bug", "planted bug: a single voter leads before its vote is on disk"),
+    ("rejoin-without-prevote", "a rejoining node disrupts the cluster (Figure 2, no PreVote)"),
+    ("prevote-rejoin", "PreVote: a rejoining node asks before it disrupts"),
+    ("check-quorum", "CheckQuorum: a leader cut off on the minority side steps down"),
+    ("leader-transfer", "leadership transfer: the leader hands over to S2"),
 ];
 
 /// What shows a planted bug at work: a scenario written to expose it, or a run file saved from the first
@@ -45,6 +49,9 @@ pub fn exposure(bug: PlantedBug) -> Exposure {
         PlantedBug::TruncateOnMatch => Exposure::Run("truncate-on-match"),
         PlantedBug::CommitKeptOnRestart => Exposure::Run("commit-kept-on-restart"),
         PlantedBug::StaleTermReply => Exposure::Run("stale-term-reply"),
+        PlantedBug::PrevoteCountsAsVote => Exposure::Run("prevote-counts-as-vote"),
+        PlantedBug::CheckQuorumStickyContact => Exposure::Run("check-quorum-sticky-contact"),
+        PlantedBug::TransferSameTerm => Exposure::Run("transfer-same-term"),
     }
 }
 

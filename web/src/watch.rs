@@ -251,6 +251,7 @@ impl Watch {
                 }
                 hist.leaders.len().hash(h);
                 hist.leaders.last().map(|l| l.until_us).hash(h);
+                (hist.happenings.len(), hist.happenings.last().map(|t| t.at_us)).hash(h);
             }),
         );
         put(

@@ -1,4 +1,4 @@
-//! Single-server membership changes (dissertation §4.1 and its 2015 erratum), on one node.
+//! Single-server membership changes (dissertation §4.1 and its 2015 erratum) and leadership transfer (§3.10), on one node.
 
 use super::*;
 
@@ -125,4 +125,61 @@ fn a_removed_leader_steps_down_once_its_removal_commits_not_before() {
     n.step(4, 3, Message::AppendEntriesReply { term: 1, success: true, match_index: 2, conflict_index: 0 });
     assert_eq!(n.commit_index(), 2);
     assert_eq!(n.role(), Role::Follower, "committed: the removed leader steps down");
+}
+
+#[test]
+fn a_transfer_refuses_proposals_and_is_given_up_after_an_election_timeout() {
+    let mut n = leader_of(three(), true);
+    let start = 10_000_010;
+    n.transfer_leadership(start, 3).unwrap();
+    assert_eq!(n.transfer_leadership(start, 2), Err(super::extensions::TransferError::AlreadyTransferring { to: 3 }));
+    let r = n.take_ready();
+    assert!(r.notes.contains(&Note::TransferStarted { to: 3 }));
+    assert!(
+        r.send.iter().any(|(to, m)| *to == 3 && matches!(m, Message::AppendEntries { .. })),
+        "S3 is caught up first"
+    );
+    assert_eq!(n.propose(start, EntryData::Noop), Err(ProposeError::TransferInProgress { to: 3 }));
+    // S3 never answers: the leader gives up at the maximum election timeout and takes proposals again.
+    let deadline = n.transfer().unwrap().deadline_us;
+    assert_eq!(deadline, start + RaftConfig::default().election_timeout_max_ms * 1000);
+    assert!(n.next_deadline_us() <= deadline);
+    n.tick(deadline);
+    assert!(n.transfer().is_none());
+    assert!(n.take_ready().notes.contains(&Note::TransferAbandoned { to: 3 }));
+    assert!(n.propose(deadline, EntryData::Noop).is_ok());
+}
+
+#[test]
+fn a_caught_up_target_gets_timeout_now_and_campaigns_at_once_in_a_new_term() {
+    let mut n = leader_of(three(), true);
+    // S2 acknowledged everything (index 1) in leader_of: TimeoutNow leaves at once.
+    n.transfer_leadership(10_000_010, 2).unwrap();
+    let r = n.take_ready();
+    assert!(r.send.contains(&(2, Message::TimeoutNow { term: 1 })), "{:?}", r.send);
+    let mut f = Node::new(2, RaftConfig::default(), three(), 7, 0);
+    f.step(
+        10_000_000,
+        1,
+        Message::AppendEntries {
+            term: 1,
+            leader: 1,
+            prev_log_index: 0,
+            prev_log_term: 0,
+            entries: vec![],
+            leader_commit: 0,
+        },
+    );
+    f.take_ready();
+    f.step(10_000_020, 1, Message::TimeoutNow { term: 1 });
+    assert_eq!((f.role(), f.term()), (Role::Candidate, 2));
+    let r = f.take_ready();
+    assert!(r
+        .send_after_persist
+        .iter()
+        .all(|(_, m)| matches!(m, Message::RequestVote { transfer: true, term: 2, .. })));
+    // A TimeoutNow from someone who is not our leader is ignored.
+    let mut g = Node::new(3, RaftConfig::default(), three(), 7, 0);
+    g.step(10_000_020, 1, Message::TimeoutNow { term: 0 });
+    assert_eq!(g.role(), Role::Follower);
 }

@@ -7,6 +7,7 @@ use crate::sim::client::RequestStatus;
 use crate::sim::history::Outcome;
 use crate::sim::server::{Server, Status};
 use crate::sim::Cluster;
+use crate::types::Role;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -22,6 +23,12 @@ pub struct Expectation {
     pub leader_not: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub term_at_least: Option<u64>,
+    /// No running node is in a term above this (nothing forced a new election).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term_at_most: Option<u64>,
+    /// A node's role, or "down".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<RoleExpect>,
     /// Voters in the leader's configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voters: Option<usize>,
@@ -55,6 +62,26 @@ pub struct Expectation {
     /// This invariant has been violated (planted-bug scenarios).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub violated: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleExpect {
+    pub node: Value,
+    pub is: RoleOrDown,
+}
+
+/// A role as `Role` names it, or a node that is not running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleOrDown {
+    Leader,
+    Candidate,
+    Precandidate,
+    Follower,
+    /// A running member that is not a voter.
+    Learner,
+    Down,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -191,6 +218,30 @@ impl Expectation {
             let term = leader.map_or(c.max_term(), |l| l.term());
             if term < t {
                 fails.push(format!("term_at_least: term is {term}, expected at least {t}"));
+            }
+        }
+        if let Some(t) = self.term_at_most {
+            let term = c.servers().filter_map(|s| s.node.as_ref()).map(|n| n.term()).max().unwrap_or(0);
+            if term > t {
+                fails.push(format!("term_at_most: a node is in term {term}, expected at most {t}"));
+            }
+        }
+        if let Some(re) = &self.role {
+            if let Some(id) = node_ref(&re.node, &mut fails) {
+                let actual = match c.server(id).and_then(|s| s.node.as_ref().filter(|_| s.status == Status::Up)) {
+                    None => RoleOrDown::Down,
+                    Some(n) if re.is == RoleOrDown::Learner && !n.membership().is_voter(id) => RoleOrDown::Learner,
+                    Some(n) => match n.role() {
+                        Role::Leader => RoleOrDown::Leader,
+                        Role::Candidate => RoleOrDown::Candidate,
+                        Role::Precandidate => RoleOrDown::Precandidate,
+                        Role::Follower => RoleOrDown::Follower,
+                    },
+                };
+                if actual != re.is {
+                    let name = |r: RoleOrDown| format!("{r:?}").to_lowercase();
+                    fails.push(format!("role: S{id} is {}, expected {}", name(actual), name(re.is)));
+                }
             }
         }
         if let Some(n) = self.voters {

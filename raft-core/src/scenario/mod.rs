@@ -34,6 +34,9 @@ pub struct Step {
     /// Remember the node this step's command targets (and its term now) under a name.
     #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
     pub remember: Option<String>,
+    /// The command must be refused, with a message containing this text (a transfer to a down node, say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Expectation>,
     /// Why this step is here, for readers and reports.
@@ -55,6 +58,12 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
         }
         if step.action.is_none() && step.expect.is_none() {
             return Err(format!("step {}: a step needs \"do\" or \"expect\"", i + 1));
+        }
+        if step.refused.is_some() && step.action.is_none() {
+            return Err(format!("step {}: \"refused\" needs a \"do\" command to refuse", i + 1));
+        }
+        if step.refused.as_deref().is_some_and(|r| r.trim().is_empty()) {
+            return Err(format!("step {}: \"refused\" needs the words the refusal must contain", i + 1));
         }
         if let Some(e) = &step.expect {
             e.validate().map_err(|e| format!("step {}: {e}", i + 1))?;
@@ -89,5 +98,9 @@ mod tests {
         assert!(err.contains("needs"), "{err}");
         let err = parse(r#"{"name": "x", "stepz": []}"#).unwrap_err();
         assert!(err.contains("unknown field"), "{err}");
+        let err = parse(r#"{"name": "x", "steps": [{"at_ms": 5, "expect": {"leader": true}, "refused": "down"}]}"#);
+        assert!(err.unwrap_err().contains("needs a \"do\""));
+        let err = parse(r#"{"name": "x", "steps": [{"at_ms": 5, "do": {"cmd": "heal"}, "refused": " "}]}"#);
+        assert!(err.unwrap_err().contains("words"));
     }
 }

@@ -61,9 +61,17 @@ pub fn run_scenario_bounded(scenario: &Scenario, events_max: u64) -> Result<Outc
                 }
                 Ok(what)
             });
-            let (what, ok, fails) = match result {
-                Ok(what) => (what, true, Vec::new()),
-                Err(e) => (format!("do {action}"), false, vec![format!("step {} at {} ms: {e}", i + 1, step.at_ms)]),
+            let at = format!("step {} at {} ms", i + 1, step.at_ms);
+            let (what, ok, fails) = match (result, &step.refused) {
+                (Ok(what), None) => (what, true, Vec::new()),
+                (Err(e), None) => (format!("do {action}"), false, vec![format!("{at}: {e}")]),
+                (Err(e), Some(want)) if e.contains(want.as_str()) => (format!("refused: {e}"), true, Vec::new()),
+                (Err(e), Some(want)) => {
+                    (format!("do {action}"), false, vec![format!("{at}: refused with \"{e}\", expected \"{want}\"")])
+                }
+                (Ok(what), Some(want)) => {
+                    (what, false, vec![format!("{at}: the command was accepted, expected a refusal saying \"{want}\"")])
+                }
             };
             failures.extend(fails.iter().cloned());
             steps.push(StepReport { at_ms: step.at_ms, what, ok, failures: fails });

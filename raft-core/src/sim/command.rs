@@ -81,8 +81,8 @@ pub enum Command {
 }
 
 /// Live-tunable settings; every field optional.
+/// (Unknown keys are refused by `unknown_keys`: serde's deny_unknown_fields does not work with a flatten.)
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Settings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heartbeat_ms: Option<u64>,
@@ -105,6 +105,28 @@ pub struct Settings {
     /// Protocol switches (`"prevote": true`, ...), as in a config.
     #[serde(flatten)]
     pub protocol: crate::protocol::ProtocolSettings,
+    #[serde(flatten, skip_serializing)]
+    pub unknown_keys: super::keys::NoUnknownKeys<Settings>,
+}
+
+impl super::keys::KnownKeys for Settings {
+    /// Every field present: a new one must be added here (the struct literal lists them all) to be named.
+    fn full() -> serde_json::Value {
+        let full = Settings {
+            heartbeat_ms: Some(0),
+            election_timeout_min_ms: Some(0),
+            election_timeout_max_ms: Some(0),
+            latency_min_ms: Some(0.0),
+            latency_max_ms: Some(0.0),
+            loss_pct: Some(0.0),
+            duplicate_pct: Some(0.0),
+            bugs: Some(crate::bugs::Bugs::none()),
+            march: Some(false),
+            protocol: crate::protocol::Protocol::default().into(),
+            unknown_keys: Default::default(),
+        };
+        serde_json::to_value(full).expect("settings serialize")
+    }
 }
 
 /// A command with the virtual time it was applied at.

@@ -1,5 +1,6 @@
 //! Configuration of a simulated cluster: a run is this config (with its seed) plus timed commands.
 
+use super::keys::{KnownKeys, NoUnknownKeys};
 use crate::config::RaftConfig;
 use crate::machine::MachineConfig;
 use crate::types::NODES_MAX;
@@ -89,22 +90,18 @@ pub struct SimConfig {
     pub initial_disks: Vec<InitialDisk>,
     /// Refuses keys no part of the config knows (a misspelt switch must not be silently ignored).
     #[serde(flatten, skip_serializing)]
-    pub unknown_keys: NoUnknownKeys,
+    pub unknown_keys: NoUnknownKeys<SimConfig>,
 }
 
-/// serde cannot combine `deny_unknown_fields` with a flatten inside a flatten (the protocol switches inside
-/// the Raft settings), so the config refuses unknown keys here: every key left over after SimConfig's own
-/// must be one of RaftConfig's, whose names come from serializing its default (so they are never listed twice).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct NoUnknownKeys;
-
-impl<'de> Deserialize<'de> for NoUnknownKeys {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let keys = std::collections::BTreeMap::<String, serde::de::IgnoredAny>::deserialize(d)?;
-        let known = serde_json::to_value(RaftConfig::default()).expect("the Raft config serializes");
-        match keys.keys().find(|k| known.get(k.as_str()).is_none()) {
-            Some(k) => Err(serde::de::Error::custom(format!("unknown field `{k}`"))),
-            None => Ok(NoUnknownKeys),
+impl KnownKeys for SimConfig {
+    fn full() -> serde_json::Value {
+        serde_json::to_value(SimConfig::default()).expect("the config serializes")
+    }
+    /// RaftConfig, flattened with its own flattened switches, is read as a map that leaves its keys behind.
+    fn also_allowed() -> Vec<String> {
+        match serde_json::to_value(RaftConfig::default()) {
+            Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+            _ => Vec::new(),
         }
     }
 }
@@ -130,7 +127,7 @@ impl Default for SimConfig {
             machine: MachineConfig::default(),
             client_retry_ms: 400,
             initial_disks: Vec::new(),
-            unknown_keys: NoUnknownKeys,
+            unknown_keys: NoUnknownKeys::default(),
         }
     }
 }

@@ -41,6 +41,54 @@ pub struct Leadership {
     pub until_us: Option<TimeUs>,
 }
 
+/// What the dissertation's extensions did (an election or a leadership is recorded as such).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "what", rename_all = "snake_case")]
+pub enum Happening {
+    /// CheckQuorum: the leader heard from `heard` voters of the `needed` and stepped down.
+    LostQuorum {
+        node: NodeId,
+        term: Term,
+        heard: usize,
+        needed: usize,
+    },
+    TransferStarted {
+        from: NodeId,
+        to: NodeId,
+    },
+    TimeoutNowSent {
+        from: NodeId,
+        to: NodeId,
+    },
+    TransferAbandoned {
+        from: NodeId,
+        to: NodeId,
+    },
+}
+
+impl Happening {
+    pub fn describe(&self) -> String {
+        match *self {
+            Happening::LostQuorum { node, term, heard, needed } => format!(
+                "S{node} heard from only {heard} of the {needed} voters it needs and stepped down from term {term} \
+                 (CheckQuorum)"
+            ),
+            Happening::TransferStarted { from, to } => format!("S{from} hands leadership over to S{to}"),
+            Happening::TimeoutNowSent { from, to } => format!("S{from} sent TimeoutNow: S{to} holds the whole log"),
+            Happening::TransferAbandoned { from, to } => {
+                format!("S{from} gave up handing over to S{to} after an election timeout")
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timed {
+    pub at_us: TimeUs,
+    #[serde(flatten)]
+    pub happening: Happening,
+}
+
 /// Bound on remembered elections and leaderships (the oldest are forgotten first).
 pub const HISTORY_LEN_MAX: usize = 5_000;
 
@@ -48,6 +96,8 @@ pub const HISTORY_LEN_MAX: usize = 5_000;
 pub struct History {
     pub elections: Vec<Election>,
     pub leaders: Vec<Leadership>,
+    /// PreVote, CheckQuorum and transfer events, bounded like the rest.
+    pub happenings: Vec<Timed>,
     #[serde(skip)]
     open_election: BTreeMap<NodeId, Term>,
 }
@@ -95,11 +145,20 @@ impl History {
             }
             // A candidate that times out and asks for pre-votes again lost its election to a split vote.
             Note::PreVoteStarted { .. } => self.close_election(node, Outcome::Split, now_us),
-            // Ending a leadership is told by the SteppedDown that follows; transfers are the notes' own.
-            Note::LostQuorum { .. }
-            | Note::TransferStarted { .. }
-            | Note::TimeoutNowSent { .. }
-            | Note::TransferAbandoned { .. } => {}
+            // Ending a leadership is told by the SteppedDown that follows; these say why.
+            Note::LostQuorum { term, heard, needed } => {
+                self.happened(now_us, Happening::LostQuorum { node, term, heard, needed })
+            }
+            Note::TransferStarted { to } => self.happened(now_us, Happening::TransferStarted { from: node, to }),
+            Note::TimeoutNowSent { to } => self.happened(now_us, Happening::TimeoutNowSent { from: node, to }),
+            Note::TransferAbandoned { to } => self.happened(now_us, Happening::TransferAbandoned { from: node, to }),
+        }
+    }
+
+    fn happened(&mut self, at_us: TimeUs, happening: Happening) {
+        self.happenings.push(Timed { at_us, happening });
+        if self.happenings.len() > HISTORY_LEN_MAX {
+            self.happenings.remove(0);
         }
     }
 

@@ -37,8 +37,10 @@ pub struct NodeView {
     pub last_term: Term,
     pub voter: bool,
     pub leader_known: Option<NodeId>,
-    /// Votes a candidate holds (itself included).
+    /// Votes a candidate holds, or pre-votes a pre-candidate holds (itself included).
     pub votes: Vec<NodeId>,
+    /// For a leader handing over leadership: the node it hands over to.
+    pub transfer_to: Option<NodeId>,
     pub election_deadline_ms: Option<f64>,
     pub election_timeout_ms: Option<f64>,
     /// For a leader: each follower's nextIndex/matchIndex.
@@ -140,7 +142,12 @@ impl Cluster {
                     last_term: n.log().last_term(),
                     voter: n.membership().is_voter(s.id),
                     leader_known: n.leader_id(),
-                    votes: if n.role() == Role::Candidate { n.votes().to_vec() } else { Vec::new() },
+                    votes: if matches!(n.role(), Role::Candidate | Role::Precandidate) {
+                        n.votes().to_vec()
+                    } else {
+                        Vec::new()
+                    },
+                    transfer_to: n.transfer().map(|t| t.to),
                     election_deadline_ms: (n.role() != Role::Leader).then(|| ms(n.election_deadline_us())),
                     election_timeout_ms: (n.role() != Role::Leader).then(|| ms(n.election_timeout_us())),
                     progress: n
@@ -166,6 +173,7 @@ impl Cluster {
                     voter: false,
                     leader_known: None,
                     votes: Vec::new(),
+                    transfer_to: None,
                     election_deadline_ms: None,
                     election_timeout_ms: None,
                     progress: Vec::new(),

@@ -198,9 +198,10 @@ pub fn ClusterActions(sim: Sim) -> impl IntoView {
             .and_then(|n| int_field("seed", &seed.get_untracked(), 0, i64::MAX).map(|s| (n, s)));
         match parsed {
             Ok((n, s)) => {
-                let bugs = sim.peek(|c| c.config().raft.bugs);
+                let (bugs, protocol) = sim.peek(|c| (c.config().raft.bugs, c.config().raft.protocol));
                 let mut cfg = SimConfig { nodes: n as usize, seed: s as u64, ..crate::default_config() };
                 cfg.raft.bugs = bugs;
+                cfg.raft.protocol = protocol;
                 match sim.reset(cfg) {
                     Ok(()) => {
                         err.set(None);
@@ -267,7 +268,7 @@ pub fn ClusterActions(sim: Sim) -> impl IntoView {
                 <label><span>"seed"</span><input id="reset-seed" inputmode="numeric" size="6" prop:value=seed on:input=move |ev| seed.set(event_target_value(&ev)) /></label>
                 <button type="submit" id="reset">"Start over"</button>
             </form>
-            <p class="hint">"Start over: a new cluster of this size and seed, with the default timing."</p>
+            <p class="hint">"Start over: a new cluster of this size and seed, with the default timing; the protocol switches stay as they are."</p>
             {keeps}
             <label class="scenario-pick"><span>"Scenario"</span>
                 <select id="scenario" on:change=move |ev| {
@@ -282,6 +283,7 @@ pub fn ClusterActions(sim: Sim) -> impl IntoView {
             </label>
             {move || fetching.get().then(|| view! { <p class="hint" role="status">"Fetching…"</p> })}
             {move || about.get().map(|(n, d)| view! { <p class="scenario-about" id="scenario-about" data-scenario=n>{d}</p> })}
+            <super::protocol::ProtocolSwitches sim=sim />
             <section class="bugs" aria-labelledby="bugs-title">
                 <h3 id="bugs-title">"Break Raft (planted bugs)"</h3>
                 <p class="hint">"Each switch plants a known Raft mistake; the checker must catch it. \"Show me\" plays a run where it does."</p>

@@ -6,7 +6,7 @@ use crate::geometry::*;
 use crate::sim::{Selection, Sim};
 use crate::watch::Aspect;
 use leptos::prelude::*;
-use raft_core::message::{ClientResult, Message};
+use raft_core::message::{ClientResult, Message, MessageKind};
 use raft_core::sim::server::Status;
 use raft_core::types::{Endpoint, NodeId, Role};
 use wasm_bindgen::JsCast;
@@ -96,7 +96,7 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
             {move || big.get().then(|| view! { <MessageCanvas sim=sim ids=ids /> })}
             </div>
             {move || partition_banner.get().map(|b| view! { <div class="banner partition" role="status">{b}</div> })}
-            <Legend />
+            <Legend sim=sim />
         </div>
     }
 }
@@ -190,8 +190,7 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
         let Some((status, role, ..)) = state.get() else { return "node".to_string() };
         let role = match (status, role) {
             (Status::Crashed, _) => "down",
-            (_, Some(Role::Leader)) => "leader",
-            (_, Some(Role::Candidate)) => "candidate",
+            (_, Some(r)) => r.name(),
             _ => "follower",
         };
         let paused = if status == Status::Paused { " paused" } else { "" };
@@ -209,6 +208,7 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
             seen.push(format!("term {term}"));
             match (status, role, vote) {
                 (_, Some(Role::Candidate), _) => seen.push(format!("{votes} of {quorum} votes")),
+                (_, Some(Role::Precandidate), _) => seen.push(format!("{votes} of {quorum} pre-votes")),
                 (Status::Up | Status::Paused, Some(Role::Follower), Some(v)) => seen.push(format!("voted S{v}")),
                 _ => {}
             }
@@ -219,7 +219,7 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
         let what = match (status, role) {
             (Status::Crashed, _) => "down".to_string(),
             (Status::Paused, _) => "paused".to_string(),
-            (_, Some(r)) => format!("{r:?}").to_lowercase(),
+            (_, Some(r)) => r.name().to_string(),
             _ => String::new(),
         };
         let term = if roomy { String::new() } else { format!(" in term {term}") };
@@ -247,6 +247,9 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
                     {(role == Some(Role::Leader)).then(|| view! { <text class="crown" aria-hidden="true" x=x y=y - r - 8.0 text-anchor="middle" font-size=(r * 0.6).clamp(12.0, 20.0)>"★"</text> })}
                     {(roomy && role == Some(Role::Candidate)).then(|| view! {
                         <text class="votes" x=x y=y + r + 18.0 text-anchor="middle">{format!("{votes} of {quorum} votes")}</text>
+                    })}
+                    {(roomy && role == Some(Role::Precandidate)).then(|| view! {
+                        <text class="votes" x=x y=y + r + 18.0 text-anchor="middle">{format!("{votes} of {quorum} pre-votes")}</text>
                     })}
                     {(roomy && role == Some(Role::Follower) && status != Status::Crashed).then(|| vote.map(|v| view! {
                         <text class="vote" x=x y=y + r + 18.0 text-anchor="middle">{format!("voted S{v}")}</text>
@@ -283,6 +286,10 @@ pub const LOOK_ENTRIES: Look = look("square", "msg ae entries", "#0969da", "#033
 pub const LOOK_HEARTBEAT: Look = look("square", "msg ae heartbeat", "#b6d7ff", "#0969da");
 pub const LOOK_APPEND_OK: Look = look("square-small", "msg ae-reply ok", "#2da44e", "#116329");
 pub const LOOK_APPEND_REJECTED: Look = look("square-small", "msg ae-reply rejected", "#ffffff", "#cf222e");
+pub const LOOK_PREVOTE: Look = look("circle", "msg prevote", "#fff3c4", "#9a6700");
+pub const LOOK_PREVOTE_GRANTED: Look = look("circle-small", "msg prevote-reply granted", "#fff3c4", "#9a6700");
+pub const LOOK_PREVOTE_DENIED: Look = look("circle-small", "msg prevote-reply denied", "#ffffff", "#6e7781");
+pub const LOOK_TIMEOUT_NOW: Look = look("square", "msg timeout-now", "#cf222e", "#82071e");
 pub const LOOK_CLIENT: Look = look("diamond", "msg client", "#8250df", "#512a97");
 pub const LOOK_REPLY_OK: Look = look("diamond-small", "msg client-reply ok", "#c297ff", "#512a97");
 pub const LOOK_REDIRECT: Look = look("diamond-small", "msg client-reply redirect", "#fb8f44", "#bc4c00");
@@ -293,6 +300,10 @@ pub fn message_look(m: &Message) -> Look {
         Message::RequestVote { .. } => LOOK_RV,
         Message::RequestVoteReply { granted: true, .. } => LOOK_VOTE_GRANTED,
         Message::RequestVoteReply { granted: false, .. } => LOOK_VOTE_DENIED,
+        Message::PreVote { .. } => LOOK_PREVOTE,
+        Message::PreVoteReply { granted: true, .. } => LOOK_PREVOTE_GRANTED,
+        Message::PreVoteReply { granted: false, .. } => LOOK_PREVOTE_DENIED,
+        Message::TimeoutNow { .. } => LOOK_TIMEOUT_NOW,
         Message::AppendEntries { entries, .. } if entries.is_empty() => LOOK_HEARTBEAT,
         Message::AppendEntries { .. } => LOOK_ENTRIES,
         Message::AppendEntriesReply { success: true, .. } => LOOK_APPEND_OK,
@@ -303,6 +314,24 @@ pub fn message_look(m: &Message) -> Look {
             ClientResult::Redirect { .. } => LOOK_REDIRECT,
             ClientResult::Refused { .. } => LOOK_REFUSED,
         },
+    }
+}
+
+/// Every look a kind of message can have, with the legend's words for it. The match is exhaustive, so a new
+/// kind does not compile until it is drawn and named here.
+pub fn kind_looks(kind: MessageKind) -> &'static [(Look, &'static str)] {
+    match kind {
+        MessageKind::RequestVote => &[(LOOK_RV, "RequestVote")],
+        MessageKind::RequestVoteReply => &[(LOOK_VOTE_GRANTED, "vote granted"), (LOOK_VOTE_DENIED, "vote denied")],
+        MessageKind::PreVote => &[(LOOK_PREVOTE, "PreVote")],
+        MessageKind::PreVoteReply => {
+            &[(LOOK_PREVOTE_GRANTED, "pre-vote granted"), (LOOK_PREVOTE_DENIED, "pre-vote denied")]
+        }
+        MessageKind::TimeoutNow => &[(LOOK_TIMEOUT_NOW, "TimeoutNow (hand over)")],
+        MessageKind::AppendEntries => &[(LOOK_ENTRIES, "AppendEntries (entries)"), (LOOK_HEARTBEAT, "heartbeat")],
+        MessageKind::AppendEntriesReply => &[(LOOK_APPEND_OK, "append ok"), (LOOK_APPEND_REJECTED, "append rejected")],
+        MessageKind::ClientRequest => &[(LOOK_CLIENT, "client request")],
+        MessageKind::ClientReply => &[(LOOK_REPLY_OK, "reply"), (LOOK_REDIRECT, "redirect"), (LOOK_REFUSED, "refused")],
     }
 }
 
@@ -389,29 +418,72 @@ pub fn endpoint_name(e: Endpoint) -> String {
     }
 }
 
+/// The legend: every message kind and role, from `MessageKind::ALL` and `Role::ALL`; those of a protocol
+/// switch that is off are left out (a pre-vote cannot happen then).
 #[component]
-fn Legend() -> impl IntoView {
-    let items: [(Look, &str); 9] = [
-        (LOOK_RV, "RequestVote"),
-        (LOOK_VOTE_GRANTED, "vote granted"),
-        (LOOK_VOTE_DENIED, "vote denied"),
-        (LOOK_ENTRIES, "AppendEntries (entries)"),
-        (LOOK_HEARTBEAT, "heartbeat"),
-        (LOOK_APPEND_OK, "append ok"),
-        (LOOK_APPEND_REJECTED, "append rejected"),
-        (LOOK_CLIENT, "client request"),
-        (LOOK_REDIRECT, "redirect / reply"),
-    ];
+fn Legend(sim: Sim) -> impl IntoView {
+    let protocol = move || sim.read(Aspect::Commands, |c| c.config().raft.protocol);
+    let shown = move |needs: Option<&str>| {
+        let p = protocol();
+        needs.is_none_or(|key| raft_core::protocol::Protocol::option(key).is_some_and(|o| (o.get)(&p)))
+    };
     view! {
         <ul class="legend" aria-label="Legend">
-            {items.into_iter().map(|(look, text)| view! {
-                <li><svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true"><g class=look.class>{shape(look, 10.0, 10.0, 5.5)}</g></svg>{text}</li>
+            {move || MessageKind::ALL.into_iter().filter(|k| shown(k.needs())).flat_map(|k| kind_looks(k).iter()).map(|(look, text)| view! {
+                <li><svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true"><g class=look.class>{shape(*look, 10.0, 10.0, 5.5)}</g></svg>{*text}</li>
             }).collect_view()}
             <li><svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true"><path class="timer-swatch" d="M 10 3 A 7 7 0 1 1 3 10" /></svg>"election timer (time left)"</li>
-            <li><span class="swatch leader"></span>"leader"</li>
-            <li><span class="swatch candidate"></span>"candidate"</li>
-            <li><span class="swatch follower"></span>"follower"</li>
+            {move || Role::ALL.into_iter().filter(|r| shown(r.needs())).map(|r| view! {
+                <li><span class=format!("swatch {}", r.name())></span>{r.name()}</li>
+            }).collect_view()}
             <li><span class="swatch down"></span>"down"</li>
         </ul>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raft_core::machine::op::Op;
+
+    /// Every way a message can look is in its kind's legend entries, and every kind has a sample here: a new
+    /// message kind or look cannot be drawn without the legend saying what it is.
+    #[test]
+    fn every_message_look_is_in_the_legend_of_its_kind() {
+        let samples = [
+            Message::RequestVote { term: 1, candidate: 1, last_log_index: 0, last_log_term: 0, transfer: false },
+            Message::RequestVoteReply { term: 1, granted: true },
+            Message::RequestVoteReply { term: 1, granted: false },
+            Message::PreVote { term: 1, candidate: 1, last_log_index: 0, last_log_term: 0 },
+            Message::PreVoteReply { term: 1, granted: true },
+            Message::PreVoteReply { term: 1, granted: false },
+            Message::TimeoutNow { term: 1 },
+            Message::AppendEntries {
+                term: 1,
+                leader: 1,
+                prev_log_index: 0,
+                prev_log_term: 0,
+                entries: vec![],
+                leader_commit: 0,
+            },
+            Message::AppendEntriesReply { term: 1, success: true, match_index: 0, conflict_index: 0 },
+            Message::AppendEntriesReply { term: 1, success: false, match_index: 0, conflict_index: 1 },
+            Message::ClientRequest { client: 1, seq: 1, op: Op::Move { dx: 1, dy: 0 } },
+            Message::ClientReply { seq: 1, result: ClientResult::Applied { index: 1 } },
+            Message::ClientReply { seq: 1, result: ClientResult::Redirect { leader: None } },
+            Message::ClientReply { seq: 1, result: ClientResult::Refused { reason: "no".into() } },
+        ];
+        for m in &samples {
+            let look = message_look(m);
+            assert!(
+                kind_looks(m.kind()).iter().any(|(l, _)| *l == look),
+                "{m:?} is drawn as {look:?}, not in the legend"
+            );
+        }
+        let kinds: std::collections::BTreeSet<MessageKind> = samples.iter().map(|m| m.kind()).collect();
+        assert_eq!(kinds.len(), MessageKind::ALL.len(), "a sample of every kind");
+        let classes: std::collections::BTreeSet<&str> =
+            MessageKind::ALL.iter().flat_map(|k| kind_looks(*k)).map(|(l, _)| l.class).collect();
+        assert_eq!(classes.len(), MessageKind::ALL.iter().map(|k| kind_looks(*k).len()).sum::<usize>(), "looks differ");
     }
 }

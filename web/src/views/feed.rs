@@ -41,6 +41,9 @@ pub fn feed(c: &Cluster) -> Vec<(u64, String, &'static str)> {
             items.push((end, text, class));
         }
     }
+    for h in c.history().happenings.iter().rev().take(FEED_LEN_MAX) {
+        items.push((h.at_us, h.happening.describe(), "protocol"));
+    }
     for t in c.recorded().iter().rev().take(FEED_LEN_MAX) {
         items.push((t.at_us, format!("you: {}", t.command.describe()), "command"));
     }

@@ -1,11 +1,13 @@
 //! Everything about the selected node or message, and the actions that apply to it.
 
+use super::actions::{apply_or_error, error_line};
 use super::cluster::endpoint_name;
 use crate::geometry::fmt_time_ms;
 use crate::sim::{Selection, Sim};
 use crate::watch::Aspect;
 use leptos::prelude::*;
 use raft_core::sim::server::Status;
+use raft_core::types::Role;
 use raft_core::Command;
 
 /// How long the inspector's "Stall disk" button stalls a node's disk: longer than the default election timeout.
@@ -31,12 +33,14 @@ fn row(k: &'static str, v: String) -> impl IntoView {
 
 #[component]
 fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
-    let act = move |cmd: Command| {
-        let _ = sim.apply(cmd);
-    };
-    // The buttons depend on the status alone: they are built again only when it changes, never per frame,
-    // so a click while the run plays lands on the button it aimed at.
+    // A refused action (a hand-over with no leader, say) is said under the buttons.
+    let err = RwSignal::new(None);
+    let act = move |cmd: Command| apply_or_error(sim, cmd, err);
+    // The buttons depend on the status (and whether this node leads) alone: they are built again only when
+    // that changes, never per frame, so a click while the run plays lands on the button it aimed at.
     let status = Memo::new(move |_| sim.read(Aspect::Node(id), |c| c.server(id).map(|s| s.status)));
+    let leads =
+        Memo::new(move |_| sim.read(Aspect::Node(id), |c| c.node(id).is_some_and(|n| n.role() == Role::Leader)));
     let timer = move || {
         sim.with(|c| {
             let n = c.node(id).filter(|n| n.role() != raft_core::types::Role::Leader)?;
@@ -57,6 +61,11 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
                             title="No write of this node reaches its disk for one second: its votes and acknowledgements wait">
                             "Stall disk 1 s"</button>
                         <button on:click=move |_| act(Command::RemoveNode { node: id })>"Remove from cluster"</button>
+                        {move || (!leads.get()).then(|| view! {
+                            <button id="transfer-here" on:click=move |_| act(Command::TransferLeader { to: id })
+                                title="Leadership transfer (dissertation §3.10): the leader brings this node up to date and tells it to start an election now">
+                                "Make leader (hand over)"</button>
+                        })}
                     }.into_any(),
                     Some(Status::Paused) => view! {
                         <button class="danger" on:click=move |_| act(Command::Crash { node: id })>"Kill (k)"</button>
@@ -69,6 +78,7 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
                     _ => view! { <span class="hint">"Removed from the cluster."</span> }.into_any(),
                 }}
             </div>
+            {error_line(err, "inspector-error")}
             <table class="kv"><tbody>
                 {move || sim.read(Aspect::Node(id), |c| {
                     let Some(s) = c.server(id) else { return vec![row("status", "gone".into()).into_any()] };
@@ -76,7 +86,7 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
                     let mut rows = vec![row("status", format!("{:?}", s.status).to_lowercase()).into_any()];
                     match s.node.as_ref() {
                         Some(n) => {
-                            rows.push(row("role", format!("{:?}", n.role()).to_lowercase()).into_any());
+                            rows.push(row("role", n.role().name().to_string()).into_any());
                             rows.push(row("term", n.term().to_string()).into_any());
                             rows.push(row("voted for", n.voted_for().map_or("nobody".into(), |v| format!("S{v}"))).into_any());
                             rows.push(row("log", format!("{} entries, last term {}", n.log().last_index(), n.log().last_term())).into_any());
@@ -93,6 +103,10 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
                             rows.push(row("configuration", n.membership().describe()).into_any());
                             if !n.votes().is_empty() {
                                 rows.push(row("votes held", n.votes().iter().map(|v| format!("S{v}")).collect::<Vec<_>>().join(", ")).into_any());
+                            }
+                            if let Some(t) = n.transfer() {
+                                let state = if t.timeout_now_sent { "TimeoutNow sent" } else { "bringing it up to date" };
+                                rows.push(row("handing over to", format!("S{} ({state}; given up at {})", t.to, fmt_time_ms(t.deadline_us as f64 / 1000.0))).into_any());
                             }
                             for (peer, p) in n.progress() {
                                 rows.push(row("follower", format!("S{peer}: next {} · match {}", p.next_index, p.match_index)).into_any());

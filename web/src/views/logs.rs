@@ -13,7 +13,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use raft_core::machine::op::{EntryData, Op};
 use raft_core::sim::server::Status;
-use raft_core::types::{NodeId, Role};
+use raft_core::types::NodeId;
 
 /// Columns drawn: the newest `COLUMNS_MAX` indexes of the cluster; older ones are summarised.
 const COLUMNS_MAX: u64 = 48;
@@ -215,8 +215,7 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>, wid
             let label = match (s.status, role) {
                 (Status::Crashed, _) => "down",
                 (Status::Paused, _) => "paused",
-                (_, Some(Role::Leader)) => "leader",
-                (_, Some(Role::Candidate)) => "candidate",
+                (_, Some(r)) => r.name(),
                 _ => "follower",
             };
             Some((label, commit))

@@ -9,6 +9,7 @@ pub mod help;
 pub mod inspector;
 pub mod logs;
 pub mod panels;
+pub mod protocol;
 pub mod side;
 pub mod toolbar;
 pub mod tuning;

@@ -45,7 +45,7 @@ pub fn HistoryPanels(sim: Sim) -> impl IntoView {
             <table class="grid"><thead><tr><th>"node"</th><th>"state"</th><th>"term"</th><th>"vote"</th><th>"commit"</th><th>"last"</th></tr></thead>
             <tbody>
                 {move || nodes.get().into_iter().map(|n| {
-                    let state = match n.role { Some(r) if n.status == raft_core::sim::server::Status::Up => format!("{r:?}").to_lowercase(), _ => format!("{:?}", n.status).to_lowercase() };
+                    let state = match n.role { Some(r) if n.status == raft_core::sim::server::Status::Up => r.name().to_string(), _ => format!("{:?}", n.status).to_lowercase() };
                     view! { <tr><td>{format!("S{}", n.id)}</td><td>{state}</td><td>{n.term}</td><td>{n.vote.map_or("–".into(), |v| format!("S{v}"))}</td><td>{n.commit}</td><td>{n.last_index}</td></tr> }
                 }).collect_view()}
             </tbody></table>

@@ -1,0 +1,39 @@
+//! The "Protocol" switches: the dissertation's extensions to Figure 2, listed from `raft_core::protocol::OPTIONS`
+//! (so a new switch appears here without touching this file). Each change is a recorded `Configure` command.
+
+use super::actions::{apply_or_error, error_line};
+use crate::sim::Sim;
+use crate::watch::Aspect;
+use leptos::prelude::*;
+use raft_core::protocol::OPTIONS;
+use raft_core::sim::Settings;
+use raft_core::Command;
+
+#[component]
+pub fn ProtocolSwitches(sim: Sim) -> impl IntoView {
+    let err = RwSignal::new(None);
+    view! {
+        <section class="protocol" aria-labelledby="protocol-title">
+            <h3 id="protocol-title">"Protocol"</h3>
+            <p class="hint">"All off is the paper's Figure 2, exactly. Each switch adds one of the dissertation's extensions, live."</p>
+            <ul class="bug-list">
+            {OPTIONS.iter().map(|o| {
+                let on = move || sim.read(Aspect::Commands, |c| (o.get)(&c.config().raft.protocol));
+                view! {
+                    <li>
+                        <label class="check">
+                            <input type="checkbox" id=format!("protocol-{}", o.key) prop:checked=on on:change=move |ev| {
+                                let mut p = sim.peek(|c| c.config().raft.protocol);
+                                (o.set)(&mut p, event_target_checked(&ev));
+                                apply_or_error(sim, Command::Configure { settings: Settings { protocol: p.into(), ..Default::default() } }, err);
+                            } />
+                            <span><strong>{o.title}</strong>{format!(" ({}) — {}", o.section, o.why)}</span>
+                        </label>
+                    </li>
+                }
+            }).collect_view()}
+            </ul>
+            {error_line(err, "protocol-error")}
+        </section>
+    }
+}
