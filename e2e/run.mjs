@@ -597,6 +597,27 @@ await test('leadership transfer: the inspector hands leadership to a follower; a
   await context.close();
 });
 
+await test('log compaction: a node added late catches up by snapshot, drawn as one block in its log row', async () => {
+  const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
+  await loadScenario(page, 'snapshot-catch-up');
+  await R(page, () => window.raft.pause());
+  assert((await page.inputValue('#snapshot-after')) === '50', 'the field shows the run\'s snapshot setting');
+  await page.waitForSelector('.legend li:has-text("InstallSnapshot")');
+  await advance(page, 11200);
+  // S6 joined at 11 s: it gets chunks, the inspector says how far it got.
+  await page.waitForSelector('g.msg.snapshot, canvas');
+  await advance(page, 2800);
+  const six = (await R(page, () => window.raft.nodes())).find((n) => n.id === 6);
+  assert(six && six.snapshot_index >= 150, 'S6 holds a snapshot: ' + JSON.stringify(six && six.snapshot_index));
+  // (The logs redraw at most every 100 ms: wait for the block to say the index the simulator says.)
+  await page.waitForSelector(`.log-row[data-node="6"] .snapshot[data-last-index="${six.snapshot_index}"]`);
+  await page.click('g.node[data-node="6"]');
+  await page.waitForSelector('#panel-inspector th:has-text("snapshot")');
+  await page.screenshot({ path: `${SHOTS}/snapshot-catch-up.png` });
+  assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+  await context.close();
+});
+
 await test('honest controls: a scenario sets the fields; Start over names the bugs it keeps; timing that cannot work is explained', async () => {
   const { page, context } = await open();
   await tab(page, 'cluster');

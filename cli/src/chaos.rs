@@ -104,12 +104,14 @@ pub fn run(args: Args) -> ExitCode {
     let first = failed.first().map_or("none".to_string(), |r| r.seed.to_string());
     let sum = |f: fn(&ChaosReport) -> u64| results.iter().map(f).sum::<u64>();
     println!(
-        "crashes={} losing_unsynced_writes={} torn_multi_entry_writes={} disk_stalls={} single_node_seeds={} \
-         two_node_seeds={} large_seeds={}",
+        "crashes={} losing_unsynced_writes={} torn_multi_entry_writes={} disk_stalls={} snapshots_installed={} \
+         transfers={} single_node_seeds={} two_node_seeds={} large_seeds={}",
         sum(|r| r.faults.crashes),
         sum(|r| r.faults.crashes_losing_writes),
         sum(|r| r.faults.torn_multi_entry_writes),
         sum(|r| r.faults.disk_stalls),
+        sum(|r| r.faults.snapshots_installed),
+        sum(|r| r.faults.transfers_sent),
         results.iter().filter(|r| r.nodes == 1).count(),
         results.iter().filter(|r| r.nodes == 2).count(),
         results.iter().filter(|r| r.nodes > 9).count(),

@@ -30,10 +30,12 @@ pub enum PlantedBug {
     /// Leadership transfer: the target campaigns in the current term instead of a new one (replacing the vote
     /// it gave the old leader).
     TransferSameTerm,
+    /// Log compaction: a snapshot covers the whole log, entries not yet applied (or committed) included.
+    SnapshotUnappliedEntries,
 }
 
 impl PlantedBug {
-    pub const ALL: [PlantedBug; 10] = [
+    pub const ALL: [PlantedBug; 11] = [
         PlantedBug::Figure8Commit,
         PlantedBug::VoteNotPersisted,
         PlantedBug::DoubleCountVote,
@@ -44,6 +46,7 @@ impl PlantedBug {
         PlantedBug::PrevoteCountsAsVote,
         PlantedBug::CheckQuorumStickyContact,
         PlantedBug::TransferSameTerm,
+        PlantedBug::SnapshotUnappliedEntries,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +61,7 @@ impl PlantedBug {
             PlantedBug::PrevoteCountsAsVote => "prevote-counts-as-vote",
             PlantedBug::CheckQuorumStickyContact => "check-quorum-sticky-contact",
             PlantedBug::TransferSameTerm => "transfer-same-term",
+            PlantedBug::SnapshotUnappliedEntries => "snapshot-unapplied-entries",
         }
     }
 
@@ -73,15 +77,27 @@ impl PlantedBug {
             PlantedBug::PrevoteCountsAsVote => "a pre-candidate counts its pre-votes as real votes",
             PlantedBug::CheckQuorumStickyContact => "a leader never forgets a follower it once heard from",
             PlantedBug::TransferSameTerm => "a leadership transfer target campaigns without a new term",
+            PlantedBug::SnapshotUnappliedEntries => "a snapshot covers entries not yet applied, and drops them",
         }
     }
 
-    /// The protocol switch (a `protocol::OPTIONS` key) without which this bug's code never runs.
+    /// What this bug's code needs switched on to run at all, in words; `enable` switches it on.
     pub fn needs(self) -> Option<&'static str> {
         match self {
-            PlantedBug::PrevoteCountsAsVote => Some("prevote"),
-            PlantedBug::CheckQuorumStickyContact => Some("check_quorum"),
+            PlantedBug::PrevoteCountsAsVote => Some("PreVote"),
+            PlantedBug::CheckQuorumStickyContact => Some("CheckQuorum"),
+            PlantedBug::SnapshotUnappliedEntries => Some("snapshots"),
             _ => None,
+        }
+    }
+
+    /// Switches on what the bug needs (chaos does this for a bug it is asked to catch).
+    pub fn enable(self, cfg: &mut crate::config::RaftConfig) {
+        match self {
+            PlantedBug::PrevoteCountsAsVote => cfg.protocol.prevote = true,
+            PlantedBug::CheckQuorumStickyContact => cfg.protocol.check_quorum = true,
+            PlantedBug::SnapshotUnappliedEntries if cfg.snapshot_after_entries == 0 => cfg.snapshot_after_entries = 8,
+            _ => {}
         }
     }
 

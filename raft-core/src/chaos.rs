@@ -95,7 +95,7 @@ pub fn chaos_config(seed: u64, nodes: Option<usize>, bugs: Bugs) -> SimConfig {
     let round_trip_ms = 2 * latency_max_ms + 2 * sync_max_ms.ceil() as u64;
     let election_timeout_min_ms = (heartbeat_ms * rng.random_range(3..=6)).max(2 * round_trip_ms);
     let election_timeout_max_ms = election_timeout_min_ms + rng.random_range(heartbeat_ms..=election_timeout_min_ms);
-    SimConfig {
+    let mut cfg = SimConfig {
         nodes: nodes.unwrap_or_else(|| {
             if rng.random_bool(LARGE_NODES_PCT / 100.0) {
                 crate::types::NODES_MAX
@@ -110,7 +110,8 @@ pub fn chaos_config(seed: u64, nodes: Option<usize>, bugs: Bugs) -> SimConfig {
             election_timeout_max_ms,
             entries_per_append_max: [1, 2, 3, 8, 64][rng.random_range(0..5)],
             appends_in_flight_max: rng.random_range(1..=4),
-            protocol: draw_protocol(seed, bugs),
+            snapshot_after_entries: 0,
+            protocol: Protocol::default(),
             bugs,
         },
         network: NetworkConfig {
@@ -125,24 +126,23 @@ pub fn chaos_config(seed: u64, nodes: Option<usize>, bugs: Bugs) -> SimConfig {
         // seeds run without it.
         machine: MachineConfig { march: rng.random_bool(0.5), ..MachineConfig::default() },
         ..SimConfig::default()
+    };
+    draw_extensions(seed, &mut cfg.raft);
+    // A planted bug that lives in an extension's code gets that extension.
+    for bug in bugs.iter() {
+        bug.enable(&mut cfg.raft);
     }
+    cfg
 }
 
-/// Every protocol switch drawn from the seed (its own stream, so the other draws stay as they were), and on
-/// wherever a planted bug needs it to exist at all.
-fn draw_protocol(seed: u64, bugs: Bugs) -> Protocol {
+/// The dissertation's extensions drawn from the seed (a stream of their own, so the other draws stay as they
+/// were): every protocol switch, and log compaction on half the seeds, often enough to send snapshots.
+fn draw_extensions(seed: u64, raft: &mut RaftConfig) {
     let mut rng = ChaCha8Rng::seed_from_u64(StableHasher::new().u64(seed).u64(0x9A0C).finish());
-    let mut p = Protocol::default();
     for o in OPTIONS {
-        (o.set)(&mut p, rng.random_bool(0.5));
+        (o.set)(&mut raft.protocol, rng.random_bool(0.5));
     }
-    for bug in bugs.iter() {
-        if let Some(key) = bug.needs() {
-            let o = Protocol::option(key).expect("a bug names a real switch");
-            (o.set)(&mut p, true);
-        }
-    }
-    p
+    raft.snapshot_after_entries = if rng.random_bool(0.5) { rng.random_range(3..=64) } else { 0 };
 }
 
 /// Runs one seed for `events` events under faults, then heals and checks liveness.

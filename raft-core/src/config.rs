@@ -16,6 +16,9 @@ pub struct RaftConfig {
     pub entries_per_append_max: usize,
     /// Bound on AppendEntries carrying entries that a leader keeps unacknowledged per follower.
     pub appends_in_flight_max: u32,
+    /// Log compaction (dissertation ch. 5): a node snapshots its state machines once this many applied entries
+    /// follow its last snapshot; 0 = never.
+    pub snapshot_after_entries: u64,
     /// The dissertation's extensions switched on (none: the paper's Figure 2).
     #[serde(flatten)]
     pub protocol: Protocol,
@@ -31,6 +34,7 @@ impl Default for RaftConfig {
             election_timeout_max_ms: 300,
             entries_per_append_max: 64,
             appends_in_flight_max: 4,
+            snapshot_after_entries: 0,
             protocol: Protocol::default(),
             bugs: Bugs::none(),
         }
@@ -39,6 +43,7 @@ impl Default for RaftConfig {
 
 pub const HEARTBEAT_MS_MIN: u64 = 1;
 pub const TIMEOUT_MS_MAX: u64 = 600_000;
+pub const SNAPSHOT_AFTER_ENTRIES_MAX: u64 = 1_000_000;
 
 impl RaftConfig {
     /// Refuses combinations Raft cannot work with, with a sentence a user can act on.
@@ -67,6 +72,12 @@ impl RaftConfig {
         }
         if self.appends_in_flight_max == 0 || self.appends_in_flight_max > 1_000 {
             return Err("AppendEntries in flight per follower must be between 1 and 1000".into());
+        }
+        if self.snapshot_after_entries > SNAPSHOT_AFTER_ENTRIES_MAX {
+            return Err(format!(
+                "snapshot_after_entries is 0 (never) to {SNAPSHOT_AFTER_ENTRIES_MAX}, not {}",
+                self.snapshot_after_entries
+            ));
         }
         Ok(())
     }

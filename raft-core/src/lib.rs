@@ -16,6 +16,7 @@ pub mod protocol;
 pub mod run_file;
 pub mod scenario;
 pub mod sim;
+pub mod snapshot;
 pub mod trace;
 pub mod types;
 

@@ -1,6 +1,9 @@
 //! The replicated log. Each entry carries a rolling hash of the whole log up to it, computed by the node that
 //! holds it (never trusted from the sender), so two logs agree up to index i exactly when their hashes at i agree:
 //! this makes the Log Matching check O(1) per entry.
+//!
+//! With log compaction (dissertation ch. 5) the log starts after a snapshot: entries up to `start` are gone, and
+//! only the last one's index, term and chain hash remain (the snapshot carries them).
 
 use crate::hash::StableHasher;
 use crate::machine::op::EntryData;
@@ -22,14 +25,40 @@ pub fn chain_hash(prev_chain: u64, term: Term, index: LogIndex, data: &EntryData
     StableHasher::new().u64(prev_chain).u64(term).u64(index).u64(data.digest()).finish()
 }
 
+/// The last entry a snapshot covers: what is left of the compacted prefix.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Start {
+    pub index: LogIndex,
+    pub term: Term,
+    pub chain: u64,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Log {
+    /// Entries up to and including `start.index` were compacted into a snapshot (index 0: none were).
+    #[serde(default)]
+    start: Start,
     entries: Vec<Entry>,
 }
 
 impl Log {
     pub fn new() -> Self {
-        Log { entries: Vec::new() }
+        Log { start: Start::default(), entries: Vec::new() }
+    }
+
+    /// An empty log that continues after a snapshot.
+    pub fn starting_after(start: Start) -> Self {
+        Log { start, entries: Vec::new() }
+    }
+
+    /// The last compacted entry (index 0 if nothing was compacted).
+    pub fn start(&self) -> Start {
+        self.start
+    }
+
+    /// The index of the first entry still in the log.
+    pub fn first_index(&self) -> LogIndex {
+        self.start.index + 1
     }
 
     pub fn from_entries(entries: Vec<Entry>) -> Self {
@@ -41,36 +70,50 @@ impl Log {
     }
 
     pub fn last_index(&self) -> LogIndex {
-        self.entries.len() as LogIndex
+        self.start.index + self.entries.len() as LogIndex
     }
 
     pub fn last_term(&self) -> Term {
-        self.entries.last().map_or(0, |e| e.term)
+        self.entries.last().map_or(self.start.term, |e| e.term)
     }
 
-    /// Term at index; 0 for index 0 or past the end.
+    /// Term at index; 0 for index 0, past the end, or inside the compacted prefix (callers that may reach
+    /// below `first_index` check it first).
     pub fn term_at(&self, index: LogIndex) -> Term {
+        if index == self.start.index {
+            return self.start.term;
+        }
         self.get(index).map_or(0, |e| e.term)
     }
 
+    /// Chain hash at index (the snapshot's at `start`); 0 where unknown.
     pub fn chain_at(&self, index: LogIndex) -> u64 {
+        if index == self.start.index {
+            return self.start.chain;
+        }
         self.get(index).map_or(0, |e| e.chain)
     }
 
+    /// Whether the log knows `index`'s term: the snapshot's last entry or an entry still held.
+    pub fn knows(&self, index: LogIndex) -> bool {
+        index >= self.start.index && index <= self.last_index()
+    }
+
     pub fn get(&self, index: LogIndex) -> Option<&Entry> {
-        if index == 0 {
+        if index <= self.start.index {
             return None;
         }
-        self.entries.get((index - 1) as usize)
+        self.entries.get((index - self.start.index - 1) as usize)
     }
 
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
 
-    /// Entries from `from` (inclusive), at most `max` of them.
+    /// Entries from `from` (inclusive, at least `first_index`), at most `max` of them.
     pub fn slice(&self, from: LogIndex, max: usize) -> &[Entry] {
-        let start = (from.max(1) - 1) as usize;
+        debug_assert!(from >= self.first_index(), "slice from {from} inside the snapshot (up to {})", self.start.index);
+        let start = (from.max(self.first_index()) - self.first_index()) as usize;
         if start >= self.entries.len() {
             return &[];
         }
@@ -86,17 +129,42 @@ impl Log {
         index
     }
 
-    /// Removes every entry at `from` and after.
+    /// Removes every entry at `from` and after (never the snapshot's: those are committed).
     pub fn truncate_from(&mut self, from: LogIndex) {
-        let keep = (from.max(1) - 1) as usize;
+        debug_assert!(from > self.start.index, "truncating at {from} inside the snapshot (up to {})", self.start.index);
+        let keep = (from.max(self.first_index()) - self.first_index()) as usize;
         self.entries.truncate(keep);
+    }
+
+    /// Drops the entries up to and including `index` (they are in a snapshot now).
+    pub fn compact_to(&mut self, index: LogIndex) {
+        if index <= self.start.index {
+            return;
+        }
+        debug_assert!(index <= self.last_index(), "compacting past the end of the log");
+        let start = Start { index, term: self.term_at(index), chain: self.chain_at(index) };
+        let drop = ((index - self.start.index) as usize).min(self.entries.len());
+        self.entries.drain(..drop);
+        self.start = start;
+    }
+
+    /// Takes a snapshot that ends at `start` from a leader. The entries after it are kept only if the log
+    /// holds that very entry (same index and term): "if existing log entry has same index and term as
+    /// snapshot's last included entry, retain log entries following it" (dissertation Figure 5.3).
+    pub fn install(&mut self, start: Start) {
+        if self.knows(start.index) && self.term_at(start.index) == start.term {
+            self.compact_to(start.index);
+            self.start.chain = start.chain;
+        } else {
+            *self = Log::starting_after(start);
+        }
     }
 
     /// First index of the run of entries that share the term at `index` (the follower's conflict hint).
     pub fn first_index_of_term_at(&self, index: LogIndex, floor: LogIndex) -> LogIndex {
         let term = self.term_at(index);
         let mut i = index;
-        while i > floor + 1 && self.term_at(i - 1) == term {
+        while i > floor.max(self.start.index) + 1 && self.term_at(i - 1) == term {
             i -= 1;
         }
         i.max(1)
@@ -133,6 +201,31 @@ mod tests {
         assert_eq!(log.first_index_of_term_at(5, 0), 3);
         assert_eq!(log.first_index_of_term_at(5, 3), 4, "never below the floor");
         assert_eq!(log.first_index_of_term_at(2, 0), 1);
+    }
+
+    #[test]
+    fn a_compacted_log_keeps_indexes_terms_and_chains() {
+        let full = noop_log(&[1, 1, 2, 2, 3]);
+        let mut log = full.clone();
+        log.compact_to(3);
+        assert_eq!((log.first_index(), log.last_index(), log.last_term()), (4, 5, 3));
+        assert_eq!(log.term_at(3), 2, "the snapshot's last term is kept");
+        assert_eq!(log.term_at(2), 0, "compacted");
+        assert_eq!(log.chain_at(5), full.chain_at(5));
+        assert_eq!(log.slice(4, 10).len(), 2);
+        log.append(3, EntryData::Noop);
+        let mut longer = full.clone();
+        longer.append(3, EntryData::Noop);
+        assert_eq!(log.chain_at(6), longer.chain_at(6), "appending after a snapshot chains on as before");
+        log.truncate_from(5);
+        assert_eq!(log.last_index(), 4);
+        // Installing a snapshot the log agrees with keeps what follows; one it does not, replaces it.
+        let mut follower = full.clone();
+        follower.install(Start { index: 4, term: 2, chain: full.chain_at(4) });
+        assert_eq!((follower.first_index(), follower.last_index()), (5, 5));
+        let mut other = noop_log(&[1, 1, 1, 1, 1, 1]);
+        other.install(Start { index: 4, term: 2, chain: full.chain_at(4) });
+        assert_eq!((other.first_index(), other.last_index(), other.last_term()), (5, 4, 2));
     }
 
     #[test]

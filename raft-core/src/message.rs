@@ -42,6 +42,26 @@ pub enum Message {
     TimeoutNow {
         term: Term,
     },
+    /// One chunk of the leader's snapshot (dissertation ch. 5), for a follower that needs entries the leader
+    /// has compacted away. `offset` is where `data` goes; `done` marks the last chunk.
+    InstallSnapshot {
+        term: Term,
+        leader: NodeId,
+        last: crate::log::Start,
+        membership: crate::machine::op::Membership,
+        membership_index: LogIndex,
+        offset: u64,
+        data: Vec<u8>,
+        done: bool,
+    },
+    /// `done`: the snapshot ending at `last_index` is installed and durable. Else the bytes received so far
+    /// (where the next chunk should start).
+    InstallSnapshotReply {
+        term: Term,
+        last_index: LogIndex,
+        next_offset: u64,
+        done: bool,
+    },
     AppendEntries {
         term: Term,
         leader: NodeId,
@@ -89,6 +109,8 @@ impl Message {
             | Message::PreVote { term, .. }
             | Message::PreVoteReply { term, .. }
             | Message::TimeoutNow { term }
+            | Message::InstallSnapshot { term, .. }
+            | Message::InstallSnapshotReply { term, .. }
             | Message::AppendEntries { term, .. }
             | Message::AppendEntriesReply { term, .. } => Some(*term),
             Message::ClientRequest { .. } | Message::ClientReply { .. } => None,
@@ -102,6 +124,8 @@ impl Message {
             Message::PreVote { .. } => MessageKind::PreVote,
             Message::PreVoteReply { .. } => MessageKind::PreVoteReply,
             Message::TimeoutNow { .. } => MessageKind::TimeoutNow,
+            Message::InstallSnapshot { .. } => MessageKind::InstallSnapshot,
+            Message::InstallSnapshotReply { .. } => MessageKind::InstallSnapshotReply,
             Message::AppendEntries { .. } => MessageKind::AppendEntries,
             Message::AppendEntriesReply { .. } => MessageKind::AppendEntriesReply,
             Message::ClientRequest { .. } => MessageKind::ClientRequest,
@@ -118,6 +142,8 @@ pub enum MessageKind {
     PreVote,
     PreVoteReply,
     TimeoutNow,
+    InstallSnapshot,
+    InstallSnapshotReply,
     AppendEntries,
     AppendEntriesReply,
     ClientRequest,
@@ -125,12 +151,14 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 9] = [
+    pub const ALL: [MessageKind; 11] = [
         MessageKind::RequestVote,
         MessageKind::RequestVoteReply,
         MessageKind::PreVote,
         MessageKind::PreVoteReply,
         MessageKind::TimeoutNow,
+        MessageKind::InstallSnapshot,
+        MessageKind::InstallSnapshotReply,
         MessageKind::AppendEntries,
         MessageKind::AppendEntriesReply,
         MessageKind::ClientRequest,
@@ -145,6 +173,8 @@ impl MessageKind {
             MessageKind::PreVote => "PreVote",
             MessageKind::PreVoteReply => "PreVoteReply",
             MessageKind::TimeoutNow => "TimeoutNow",
+            MessageKind::InstallSnapshot => "InstallSnapshot",
+            MessageKind::InstallSnapshotReply => "InstallSnapshotReply",
             MessageKind::AppendEntries => "AppendEntries",
             MessageKind::AppendEntriesReply => "AppendEntriesReply",
             MessageKind::ClientRequest => "ClientRequest",
@@ -152,11 +182,12 @@ impl MessageKind {
         }
     }
 
-    /// The protocol switch without which this kind is never sent.
-    pub fn needs(self) -> Option<&'static str> {
+    /// Whether a cluster with this config can send this kind at all (the legend shows only those).
+    pub fn in_use(self, cfg: &crate::config::RaftConfig) -> bool {
         match self {
-            MessageKind::PreVote | MessageKind::PreVoteReply => Some("prevote"),
-            _ => None,
+            MessageKind::PreVote | MessageKind::PreVoteReply => cfg.protocol.prevote,
+            MessageKind::InstallSnapshot | MessageKind::InstallSnapshotReply => cfg.snapshot_after_entries > 0,
+            _ => true,
         }
     }
 }

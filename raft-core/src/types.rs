@@ -49,11 +49,11 @@ impl Role {
         }
     }
 
-    /// The protocol switch without which no node takes this role.
-    pub fn needs(self) -> Option<&'static str> {
+    /// Whether a node of a cluster with this config can take this role (the legend shows only those).
+    pub fn in_use(self, cfg: &crate::config::RaftConfig) -> bool {
         match self {
-            Role::Precandidate => Some("prevote"),
-            _ => None,
+            Role::Precandidate => cfg.protocol.prevote,
+            _ => true,
         }
     }
 }

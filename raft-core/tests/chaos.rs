@@ -73,7 +73,7 @@ fn one_node_seeds_from_the_issue_keep_every_invariant() {
 
 #[test]
 fn chaos_reaches_the_sharp_edges_of_the_fault_model() {
-    let (mut crashes, mut lost, mut torn, mut stalls) = (0, 0, 0, 0);
+    let (mut crashes, mut lost, mut torn, mut stalls, mut snapshots, mut transfers) = (0, 0, 0, 0, 0, 0);
     let mut sizes = std::collections::BTreeSet::new();
     for seed in 0..200 {
         let r = run_seed(seed, 5_000, None, Bugs::none());
@@ -81,9 +81,16 @@ fn chaos_reaches_the_sharp_edges_of_the_fault_model() {
         lost += r.faults.crashes_losing_writes;
         torn += r.faults.torn_multi_entry_writes;
         stalls += r.faults.disk_stalls;
+        snapshots += r.faults.snapshots_installed;
+        transfers += r.faults.transfers_sent;
         sizes.insert(r.nodes);
     }
-    println!("crashes={crashes} losing_writes={lost} torn_multi_entry={torn} stalls={stalls} sizes={sizes:?}");
+    println!(
+        "crashes={crashes} losing_writes={lost} torn_multi_entry={torn} stalls={stalls} snapshots={snapshots} \
+         transfers={transfers} sizes={sizes:?}"
+    );
+    assert!(snapshots >= 50, "followers install snapshots ({snapshots})");
+    assert!(transfers >= 50, "leaders hand over with TimeoutNow ({transfers})");
     assert!(lost * 10 >= crashes, "at least a tenth of the crashes lose unsynced writes ({lost} of {crashes})");
     assert!(torn >= 10 && stalls >= 100, "torn writes ({torn}) and disk stalls ({stalls}) happen");
     assert!(sizes.contains(&1) && sizes.contains(&2), "one- and two-node clusters are drawn: {sizes:?}");

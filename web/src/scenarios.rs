@@ -10,7 +10,7 @@ use raft_core::PlantedBug;
 
 /// Every file of scenarios/ (name without `.json`) and its title, in the picker's order. A test keeps this in
 /// step with the folder and the files' own names.
-pub const BUILT_IN: [(&str, &str); 18] = [
+pub const BUILT_IN: [(&str, &str); 19] = [
     ("election-at-start", "election at start"),
     ("leader-crash", "leader crash and re-election"),
     ("split-vote", "split vote with aligned timers"),
@@ -29,6 +29,7 @@ pub const BUILT_IN: [(&str, &str); 18] = [
     ("prevote-rejoin", "PreVote: a rejoining node asks before it disrupts"),
     ("check-quorum", "CheckQuorum: a leader cut off on the minority side steps down"),
     ("leader-transfer", "leadership transfer: the leader hands over to S2"),
+    ("snapshot-catch-up", "log compaction: a new node catches up by snapshot"),
 ];
 
 /// What shows a planted bug at work: a scenario written to expose it, or a run file saved from the first
@@ -52,6 +53,7 @@ pub fn exposure(bug: PlantedBug) -> Exposure {
         PlantedBug::PrevoteCountsAsVote => Exposure::Run("prevote-counts-as-vote"),
         PlantedBug::CheckQuorumStickyContact => Exposure::Run("check-quorum-sticky-contact"),
         PlantedBug::TransferSameTerm => Exposure::Run("transfer-same-term"),
+        PlantedBug::SnapshotUnappliedEntries => Exposure::Run("snapshot-unapplied-entries"),
     }
 }
 

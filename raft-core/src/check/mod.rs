@@ -91,6 +91,8 @@ pub struct Checker {
     votes: HashMap<(NodeId, Term), NodeId>,
     violations: Vec<Violation>,
     violation_count: u64,
+    /// The state hash of the first snapshot ending at each index, and who took it.
+    snapshots: HashMap<LogIndex, (u64, NodeId)>,
     /// What each leader heard from its voters in its term (the CheckQuorum property).
     contact: BTreeMap<NodeId, quorum_contact::Contact>,
 }
@@ -161,6 +163,17 @@ impl Checker {
                 ),
             );
         }
+        if after.snapshot_index > after.applied_index {
+            self.report(
+                Invariant::Ordering,
+                now_us,
+                vec![id],
+                format!(
+                    "S{id}'s snapshot covers entries up to {} but only {} are applied",
+                    after.snapshot_index, after.applied_index
+                ),
+            );
+        }
         if after.applied_index > after.commit_index {
             self.report(
                 Invariant::Ordering,
@@ -208,9 +221,15 @@ impl Checker {
         }
 
         for note in notes {
-            if let Note::BecameLeader { term } = note {
-                self.check_new_leader(now_us, node, *term);
-                self.on_became_leader(id, *term, now_us);
+            match note {
+                Note::BecameLeader { term } => {
+                    self.check_new_leader(now_us, node, *term);
+                    self.on_became_leader(id, *term, now_us);
+                }
+                Note::SnapshotTaken { last_index, state_hash } | Note::SnapshotInstalled { last_index, state_hash } => {
+                    self.check_snapshot(now_us, id, *last_index, *state_hash)
+                }
+                _ => {}
             }
         }
 
@@ -249,10 +268,14 @@ impl Checker {
         // Leader Completeness: the new leader holds every entry committed in an earlier term. (A stale candidate
         // may still win a lower term after later commits; it owes nothing to commits of higher terms.)
         let c = self.committed.iter().rposition(|(_, t)| *t < term).map_or(0, |i| i as LogIndex + 1);
+        // Through the snapshot: a leader whose snapshot covers index c holds it if the snapshot's last entry is
+        // the committed one there (snapshots hold committed entries only).
+        let c = c.max(node.log().start().index.min(self.committed_index()));
         if c > 0 {
             let log = node.log();
             // The no-op of the new term may already be appended; it is after every committed index.
-            if log.last_index() < c || log.chain_at(c) != self.committed[(c - 1) as usize].0 {
+            let differs = log.knows(c) && log.chain_at(c) != self.committed[(c - 1) as usize].0;
+            if log.last_index() < c || differs {
                 self.report(
                     Invariant::LeaderCompleteness,
                     now_us,
@@ -268,8 +291,9 @@ impl Checker {
         let log = node.log();
         let c = node.commit_index().min(log.last_index());
         let known = self.committed_index();
-        let check_at = c.min(known);
-        if check_at > 0 && log.chain_at(check_at) != self.committed[(check_at - 1) as usize].0 {
+        // Compare where this log still knows the chain: at most what is known committed, at least its snapshot.
+        let check_at = c.min(known).max(log.start().index.min(known));
+        if check_at > 0 && log.knows(check_at) && log.chain_at(check_at) != self.committed[(check_at - 1) as usize].0 {
             self.report(
                 Invariant::StateMachineSafety,
                 now_us,
@@ -279,6 +303,9 @@ impl Checker {
             return;
         }
         for i in (known + 1)..=c {
+            if !log.knows(i) {
+                break; // inside this node's snapshot: a node that still holds the entries records them
+            }
             self.committed.push((log.chain_at(i), node.term()));
         }
     }
@@ -288,8 +315,13 @@ impl Checker {
         let c = node.commit_index();
         let chain = node.log().chain_at(c);
         let membership = node.membership();
-        let holders =
-            membership.voters.iter().filter(|v| disk(**v).is_some_and(|d| d.log.chain_at(c) == chain)).count();
+        // A voter whose durable snapshot reaches c holds it (a snapshot holds committed entries only; that they
+        // are the same ones is State Machine Safety's business).
+        let holders = membership
+            .voters
+            .iter()
+            .filter(|v| disk(**v).is_some_and(|d| d.log.start().index >= c || d.log.chain_at(c) == chain))
+            .count();
         if holders < membership.quorum() {
             self.report(
                 Invariant::CommittedOnQuorum,
@@ -301,6 +333,19 @@ impl Checker {
                     membership.voters.len(),
                     membership.quorum()
                 ),
+            );
+        }
+    }
+
+    /// State Machine Safety through snapshots: two snapshots ending at one index hold the same state.
+    fn check_snapshot(&mut self, now_us: TimeUs, node: NodeId, last_index: LogIndex, state_hash: u64) {
+        let seen = *self.snapshots.entry(last_index).or_insert((state_hash, node));
+        if seen.0 != state_hash {
+            self.report(
+                Invariant::StateMachineSafety,
+                now_us,
+                vec![seen.1, node],
+                format!("S{node}'s snapshot up to index {last_index} holds a different state than S{}'s", seen.1),
             );
         }
     }

@@ -162,6 +162,7 @@ impl Node {
                 match_index: 0,
                 in_flight: 0,
                 recent_active: false,
+                snapshot_sending: None,
             });
         }
     }

@@ -3,6 +3,7 @@
 //! which says what to persist, what to send (and which messages may only leave once that persist is durable),
 //! and which committed entries to apply.
 
+mod compaction;
 mod election;
 mod extensions;
 mod replication;
@@ -12,7 +13,9 @@ use crate::config::RaftConfig;
 use crate::hash::StableHasher;
 use crate::log::{Entry, Log};
 use crate::machine::op::{EntryData, Membership};
+use crate::machine::Machines;
 use crate::message::Message;
+use crate::snapshot::Snapshot;
 use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -29,6 +32,10 @@ pub struct Progress {
     /// Heard from in this term since the leader's last CheckQuorum round (dissertation §6.2).
     #[serde(default)]
     pub recent_active: bool,
+    /// Sending this follower the snapshot ending at `.0` (it needs entries compacted away); `.1` is the offset
+    /// of the chunk it asked for next.
+    #[serde(default)]
+    pub snapshot_sending: Option<(LogIndex, u64)>,
 }
 
 /// The state that survives a crash, as last synced to the node's disk.
@@ -36,12 +43,17 @@ pub struct Progress {
 pub struct DurableState {
     pub term: Term,
     pub voted_for: Option<NodeId>,
+    /// The latest snapshot; the log continues after it.
+    #[serde(default)]
+    pub snapshot: Option<Snapshot>,
     pub log: Log,
 }
 
-/// One write to the node's disk: the hard state, then the log from `log_from` on replaced by `entries`.
+/// One write to the node's disk: a snapshot (written whole, as a file renamed into place), the hard state, then
+/// the log from `log_from` on replaced by `entries`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PersistOp {
+    pub snapshot: Option<Snapshot>,
     pub term: Term,
     pub voted_for: Option<NodeId>,
     pub log_from: Option<LogIndex>,
@@ -53,11 +65,20 @@ pub struct PersistOp {
 impl PersistOp {
     /// Applies this write, or only the first `entries_kept` of its entries (a torn write at a crash).
     pub fn apply_to(&self, disk: &mut DurableState, entries_kept: usize) {
+        if let Some(snap) = &self.snapshot {
+            // Newer than what the disk holds (writes are in order, so it always is).
+            if snap.last.index > disk.log.start().index {
+                disk.log.install(snap.last);
+                disk.snapshot = Some(snap.clone());
+            }
+        }
         disk.term = self.term;
         disk.voted_for = self.voted_for;
         if let Some(from) = self.log_from {
-            disk.log.truncate_from(from);
-            for e in self.entries.iter().take(entries_kept) {
+            // Entries the snapshot already covers are not written again.
+            let start = disk.log.start().index;
+            disk.log.truncate_from(from.max(start + 1));
+            for e in self.entries.iter().take(entries_kept).filter(|e| e.index > start) {
                 disk.log.append(e.term, e.data.clone());
             }
         }
@@ -102,6 +123,15 @@ pub enum Note {
     TransferAbandoned {
         to: NodeId,
     },
+    /// Log compaction: a snapshot up to `last_index` was taken here, or installed from the leader.
+    SnapshotTaken {
+        last_index: LogIndex,
+        state_hash: u64,
+    },
+    SnapshotInstalled {
+        last_index: LogIndex,
+        state_hash: u64,
+    },
 }
 
 /// Everything the harness must act on after calling into the node.
@@ -112,6 +142,8 @@ pub struct Ready {
     pub send: Vec<(NodeId, Message)>,
     /// May only leave once `persist` (and every earlier write) is durable: votes and acknowledgements.
     pub send_after_persist: Vec<(NodeId, Message)>,
+    /// A snapshot installed from the leader: the state machines to restore before applying `apply`.
+    pub restore: Option<Box<Machines>>,
     /// Newly committed entries, in order, to apply to the state machine.
     pub apply: Vec<Entry>,
     /// Lowest log index written in this step (entries from here to the end are new).
@@ -185,6 +217,12 @@ pub struct Node {
     membership: Membership,
     membership_index: LogIndex,
     now_us: TimeUs,
+    /// The latest snapshot (taken here or installed), and whether it still has to be written to disk.
+    snapshot: Option<Snapshot>,
+    snapshot_dirty: bool,
+    /// A snapshot being received in chunks.
+    incoming: Option<compaction::Incoming>,
+    restore: Option<Box<Machines>>,
 
     // The Ready being built.
     hard_dirty: bool,
@@ -204,6 +242,8 @@ pub struct Summary {
     pub applied_index: LogIndex,
     pub last_index: LogIndex,
     pub last_chain: u64,
+    /// The last index the node's snapshot covers (0: none).
+    pub snapshot_index: LogIndex,
 }
 
 impl Node {
@@ -225,7 +265,10 @@ impl Node {
         commit_before_crash: LogIndex,
     ) -> Node {
         let rng_seed = StableHasher::new().u64(seed).u64(id as u64).u64(incarnation).finish();
-        let commit_index = if cfg.bugs.has(PlantedBug::CommitKeptOnRestart) { commit_before_crash } else { 0 };
+        // Entries in the snapshot are committed and applied (the server restores its machines from it).
+        let snapshot_index = disk.snapshot.as_ref().map_or(0, |s| s.last.index);
+        let commit_index =
+            if cfg.bugs.has(PlantedBug::CommitKeptOnRestart) { commit_before_crash } else { 0 }.max(snapshot_index);
         let mut node = Node {
             id,
             incarnation,
@@ -239,7 +282,7 @@ impl Node {
             role: Role::Follower,
             leader_id: None,
             commit_index,
-            applied_index: 0,
+            applied_index: snapshot_index,
             stable_index: disk.log.last_index(),
             durable_term: disk.term,
             election_deadline_us: 0,
@@ -252,6 +295,10 @@ impl Node {
             transfer: None,
             membership_index: 0,
             now_us,
+            snapshot: disk.snapshot.clone(),
+            snapshot_dirty: false,
+            incoming: None,
+            restore: None,
             hard_dirty: false,
             written_from: None,
             send: Vec::new(),
@@ -339,6 +386,13 @@ impl Node {
             // A refused pre-vote matters only through its term (handled above).
             Message::PreVote { .. } | Message::PreVoteReply { .. } => {}
             Message::TimeoutNow { term } => self.handle_timeout_now(from, term),
+            Message::InstallSnapshot { term, leader, last, membership, membership_index, offset, data, done } => {
+                let chunk = compaction::Chunk { last, membership, membership_index, offset, data, done };
+                self.handle_install_snapshot(from, term, leader, chunk)
+            }
+            Message::InstallSnapshotReply { term, last_index, next_offset, done } => {
+                self.handle_install_snapshot_reply(from, term, last_index, next_offset, done)
+            }
             Message::RequestVoteReply { term, granted } => self.handle_vote_reply(from, term, granted),
             Message::AppendEntries { term, leader, prev_log_index, prev_log_term, entries, leader_commit } => {
                 self.handle_append_entries(from, term, leader, prev_log_index, prev_log_term, entries, leader_commit)
@@ -372,13 +426,14 @@ impl Node {
 
     /// Drains everything the harness must do.
     pub fn take_ready(&mut self) -> Ready {
-        let persist = if self.hard_dirty || self.written_from.is_some() {
+        let persist = if self.hard_dirty || self.written_from.is_some() || self.snapshot_dirty {
             let entries = match self.written_from {
                 Some(from) => self.log.slice(from, usize::MAX).to_vec(),
                 None => Vec::new(),
             };
             let voted_for = if self.cfg.bugs.has(PlantedBug::VoteNotPersisted) { None } else { self.voted_for };
             Some(PersistOp {
+                snapshot: if self.snapshot_dirty { self.snapshot.clone() } else { None },
                 term: self.term,
                 voted_for,
                 log_from: self.written_from,
@@ -391,15 +446,20 @@ impl Node {
         };
         let apply_to = self.commit_index.min(self.log.last_index());
         let apply = if apply_to > self.applied_index {
-            let entries = self.log.slice(self.applied_index + 1, (apply_to - self.applied_index) as usize).to_vec();
+            // Never below the log's first entry: only a snapshot past what was applied (the planted bug) makes
+            // that happen, and the entries it dropped are then never applied here.
+            let from = (self.applied_index + 1).max(self.log.first_index());
+            let entries = self.log.slice(from, (apply_to + 1).saturating_sub(from) as usize).to_vec();
             self.applied_index = apply_to;
             entries
         } else {
             Vec::new()
         };
         self.hard_dirty = false;
+        self.snapshot_dirty = false;
         Ready {
             persist,
+            restore: self.restore.take(),
             send: std::mem::take(&mut self.send),
             send_after_persist: std::mem::take(&mut self.send_after_persist),
             apply,
@@ -467,6 +527,13 @@ impl Node {
     pub fn membership_index(&self) -> LogIndex {
         self.membership_index
     }
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        self.snapshot.as_ref()
+    }
+    /// Bytes of a snapshot received so far, and the index it ends at (while chunks arrive).
+    pub fn incoming_snapshot(&self) -> Option<(LogIndex, usize)> {
+        self.incoming.as_ref().map(|i| (i.last.index, i.data.len()))
+    }
 
     /// The next virtual time at which `tick` has something to do.
     pub fn next_deadline_us(&self) -> TimeUs {
@@ -489,6 +556,7 @@ impl Node {
             applied_index: self.applied_index,
             last_index: self.log.last_index(),
             last_chain: self.log.chain_at(self.log.last_index()),
+            snapshot_index: self.snapshot.as_ref().map_or(0, |s| s.last.index),
         }
     }
 
@@ -545,13 +613,16 @@ impl Node {
         }
     }
 
-    /// The configuration in effect is the latest one in the log, committed or not (dissertation §4.1).
+    /// The configuration in effect is the latest one in the log, committed or not (dissertation §4.1), or
+    /// the snapshot's if the log holds none after it.
     fn refresh_membership(&mut self) {
         let latest = self.log.entries().iter().rev().find_map(|e| match &e.data {
             EntryData::Config { membership } => Some((e.index, membership.clone())),
             _ => None,
         });
-        let (index, membership) = latest.unwrap_or((0, self.bootstrap.clone()));
+        let (index, membership) = latest
+            .or_else(|| self.snapshot.as_ref().map(|s| (s.membership_index, s.membership.clone())))
+            .unwrap_or((0, self.bootstrap.clone()));
         self.membership = membership;
         self.membership_index = index;
         if self.role == Role::Leader {

@@ -71,8 +71,13 @@ impl Node {
         self.maybe_commit();
     }
 
-    /// One AppendEntries to `peer` from its nextIndex; entries only while the in-flight bound allows.
+    /// One AppendEntries to `peer` from its nextIndex; entries only while the in-flight bound allows. A peer
+    /// that needs entries this leader compacted away gets the snapshot instead (dissertation ch. 5).
     pub(super) fn send_append(&mut self, peer: NodeId) {
+        if self.progress.get(&peer).is_some_and(|p| p.next_index <= self.log.start().index) {
+            self.send_snapshot_chunk(peer);
+            return;
+        }
         let last = self.log.last_index();
         let max_entries = self.cfg.entries_per_append_max;
         let max_in_flight = self.cfg.appends_in_flight_max;
@@ -112,6 +117,7 @@ impl Node {
         leader_commit: LogIndex,
     ) {
         debug_assert_eq!(from, leader);
+        let (mut prev_log_index, mut prev_log_term, mut entries) = (prev_log_index, prev_log_term, entries);
         // 1. Reply false if term < currentTerm.
         if term < self.term {
             let reply =
@@ -127,6 +133,15 @@ impl Node {
         self.last_heard_from_leader_us = self.now_us;
         self.reset_election_timer();
 
+        // Entries up to our snapshot are committed, so they match the leader's (Leader Completeness): skip
+        // them, and go on from the snapshot's last entry.
+        let start = self.log.start();
+        if prev_log_index < start.index {
+            let skip = ((start.index - prev_log_index) as usize).min(entries.len());
+            entries.drain(..skip);
+            prev_log_index = start.index;
+            prev_log_term = start.term;
+        }
         // 2. Reply false if the log doesn't contain an entry at prevLogIndex whose term matches prevLogTerm.
         if prev_log_index > self.log.last_index() || self.log.term_at(prev_log_index) != prev_log_term {
             let conflict_index = if prev_log_index > self.log.last_index() {

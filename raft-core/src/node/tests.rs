@@ -191,7 +191,12 @@ fn leader_counts_itself_only_for_durable_entries() {
 
 #[test]
 fn restart_forgets_the_commit_index() {
-    let disk = DurableState { term: 2, voted_for: Some(1), log: Log::from_entries(entries(&[(1, 1), (2, 2)])) };
+    let disk = DurableState {
+        term: 2,
+        voted_for: Some(1),
+        snapshot: None,
+        log: Log::from_entries(entries(&[(1, 1), (2, 2)])),
+    };
     let n = Node::restart(1, cfg(), three(), &disk, 7, 1, 0, 2);
     assert_eq!((n.commit_index(), n.term(), n.voted_for()), (0, 2, Some(1)));
     assert_eq!((n.log().last_index(), n.log().last_term()), (2, 2), "the durable log is kept");

@@ -29,6 +29,9 @@ pub struct Expectation {
     /// A node's role, or "down".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<RoleExpect>,
+    /// A node's snapshot covers at least this many entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotExpect>,
     /// Voters in the leader's configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voters: Option<usize>,
@@ -62,6 +65,13 @@ pub struct Expectation {
     /// This invariant has been violated (planted-bug scenarios).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub violated: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotExpect {
+    pub node: Value,
+    pub last_index_at_least: u64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -157,6 +167,9 @@ fn on_every_live<T: PartialEq + std::fmt::Debug>(
 impl Expectation {
     /// Refuses expectations that would parse but check nothing.
     pub fn validate(&self) -> Result<(), String> {
+        if self.snapshot.as_ref().is_some_and(|se| se.last_index_at_least == 0) {
+            return Err("\"snapshot\": last_index_at_least 0 checks nothing; ask for 1 or more".into());
+        }
         if self.logs_match == Some(false) {
             return Err("\"logs_match\": false checks nothing; use true, or leave it out".into());
         }
@@ -241,6 +254,20 @@ impl Expectation {
                 if actual != re.is {
                     let name = |r: RoleOrDown| format!("{r:?}").to_lowercase();
                     fails.push(format!("role: S{id} is {}, expected {}", name(actual), name(re.is)));
+                }
+            }
+        }
+        if let Some(se) = &self.snapshot {
+            if let Some(id) = node_ref(&se.node, &mut fails) {
+                // A running node's log, else its disk.
+                let start = c.server(id).map(|s| s.node.as_ref().map_or(s.disk.log.start(), |n| n.log().start()));
+                match start {
+                    None => fails.push(format!("snapshot: there is no node S{id}")),
+                    Some(st) if st.index < se.last_index_at_least => fails.push(format!(
+                        "snapshot: S{id}'s snapshot ends at index {}, expected at least {}",
+                        st.index, se.last_index_at_least
+                    )),
+                    _ => {}
                 }
             }
         }

@@ -187,6 +187,7 @@ impl Cluster {
         r.election_timeout_min_ms = s.election_timeout_min_ms.unwrap_or(r.election_timeout_min_ms);
         r.election_timeout_max_ms = s.election_timeout_max_ms.unwrap_or(r.election_timeout_max_ms);
         r.bugs = s.bugs.unwrap_or(r.bugs);
+        r.snapshot_after_entries = s.snapshot_after_entries.unwrap_or(r.snapshot_after_entries);
         let n = &mut cfg.network;
         n.latency_min_ms = s.latency_min_ms.unwrap_or(n.latency_min_ms);
         n.latency_max_ms = s.latency_max_ms.unwrap_or(n.latency_max_ms);
@@ -247,8 +248,13 @@ impl Cluster {
     fn restart(&mut self, id: NodeId) {
         let raft = self.cfg.raft.clone();
         let (seed, now) = (self.cfg.seed, self.now_us);
-        let machines = crate::machine::Machines::new(&self.cfg.machine);
+        let fresh = crate::machine::Machines::new(&self.cfg.machine);
         let s = self.servers.get_mut(&id).expect("exists");
+        // The state machines restart from the snapshot on disk (the log after it is applied once committed).
+        let machines = match s.disk.snapshot.as_ref().map(|snap| snap.machines()) {
+            Some(Ok(m)) => m,
+            _ => fresh,
+        };
         s.incarnation += 1;
         let bootstrap = bootstrap_of(self.cfg.nodes, id);
         s.node = Some(Node::restart(id, raft, bootstrap, &s.disk, seed, s.incarnation, now, s.commit_before_crash));

@@ -77,6 +77,10 @@ pub struct FaultStats {
     pub disk_stalls: u64,
     /// Messages dropped because their link already held `LINK_IN_FLIGHT_MAX` in flight.
     pub dropped_link_full: u64,
+    /// Snapshots a follower installed from its leader (log compaction at work).
+    pub snapshots_installed: u64,
+    /// Leadership transfers that ended with the target leading / were given up.
+    pub transfers_sent: u64,
 }
 
 /// A run that processes more events than this at one virtual instant is spinning (a livelock in the protocol
@@ -372,6 +376,11 @@ impl Cluster {
 
         for note in &ready.notes {
             self.history.record(id, note, now);
+            match note {
+                crate::node::Note::SnapshotInstalled { .. } => self.fault_stats.snapshots_installed += 1,
+                crate::node::Note::TimeoutNowSent { .. } => self.fault_stats.transfers_sent += 1,
+                _ => {}
+            }
         }
         {
             let servers = &self.servers;
@@ -401,6 +410,11 @@ impl Cluster {
             self.send_from_node(id, to, msg);
         }
 
+        // A snapshot from the leader replaces the state machines; entries after it apply on top.
+        if let Some(machines) = ready.restore {
+            let s = self.servers.get_mut(&id).expect("server exists");
+            s.machines = *machines;
+        }
         // Apply committed entries to this node's state machines; answer clients waiting on them.
         for entry in &ready.apply {
             self.checker.on_apply(now, id, entry);
@@ -414,6 +428,14 @@ impl Cluster {
                     self.bus_send(Endpoint::Node(id), Endpoint::Client(client), Message::ClientReply { seq, result });
                 }
             }
+        }
+        // Log compaction: once enough applied entries follow the last snapshot, snapshot the machines.
+        let s = self.servers.get_mut(&id).expect("server exists");
+        if let Some(node) = s.node.as_mut().filter(|n| n.snapshot_due()) {
+            let before = node.summary();
+            node.take_snapshot(now, &s.machines);
+            self.after_node_call(id, before);
+            return;
         }
         self.reschedule_timer(id);
     }

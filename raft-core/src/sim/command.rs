@@ -102,6 +102,8 @@ pub struct Settings {
     pub bugs: Option<crate::bugs::Bugs>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub march: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_after_entries: Option<u64>,
     /// Protocol switches (`"prevote": true`, ...), as in a config.
     #[serde(flatten)]
     pub protocol: crate::protocol::ProtocolSettings,
@@ -122,6 +124,7 @@ impl super::keys::KnownKeys for Settings {
             duplicate_pct: Some(0.0),
             bugs: Some(crate::bugs::Bugs::none()),
             march: Some(false),
+            snapshot_after_entries: Some(0),
             protocol: crate::protocol::Protocol::default().into(),
             unknown_keys: Default::default(),
         };

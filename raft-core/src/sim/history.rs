@@ -1,7 +1,7 @@
 //! Election and leadership history: what the "elections" and "leaders" views show.
 
 use crate::node::Note;
-use crate::types::{NodeId, Term, TimeUs};
+use crate::types::{LogIndex, NodeId, Term, TimeUs};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -64,6 +64,11 @@ pub enum Happening {
         from: NodeId,
         to: NodeId,
     },
+    /// Log compaction: a follower took the leader's snapshot instead of entries it no longer has.
+    SnapshotInstalled {
+        node: NodeId,
+        last_index: LogIndex,
+    },
 }
 
 impl Happening {
@@ -77,6 +82,9 @@ impl Happening {
             Happening::TimeoutNowSent { from, to } => format!("S{from} sent TimeoutNow: S{to} holds the whole log"),
             Happening::TransferAbandoned { from, to } => {
                 format!("S{from} gave up handing over to S{to} after an election timeout")
+            }
+            Happening::SnapshotInstalled { node, last_index } => {
+                format!("S{node} installed the leader's snapshot of entries 1–{last_index}")
             }
         }
     }
@@ -152,6 +160,11 @@ impl History {
             Note::TransferStarted { to } => self.happened(now_us, Happening::TransferStarted { from: node, to }),
             Note::TimeoutNowSent { to } => self.happened(now_us, Happening::TimeoutNowSent { from: node, to }),
             Note::TransferAbandoned { to } => self.happened(now_us, Happening::TransferAbandoned { from: node, to }),
+            Note::SnapshotInstalled { last_index, .. } => {
+                self.happened(now_us, Happening::SnapshotInstalled { node, last_index })
+            }
+            // Every node compacts its own log now and then: not news.
+            Note::SnapshotTaken { .. } => {}
         }
     }
 

@@ -26,7 +26,7 @@ impl<T> Default for NoUnknownKeys<T> {
 }
 impl<T> Clone for NoUnknownKeys<T> {
     fn clone(&self) -> Self {
-        NoUnknownKeys(PhantomData)
+        *self
     }
 }
 impl<T> Copy for NoUnknownKeys<T> {}

@@ -41,6 +41,9 @@ pub struct NodeView {
     pub votes: Vec<NodeId>,
     /// For a leader handing over leadership: the node it hands over to.
     pub transfer_to: Option<NodeId>,
+    /// The last index and term its snapshot covers (0, 0: no snapshot; the log starts at index 1).
+    pub snapshot_index: LogIndex,
+    pub snapshot_term: Term,
     pub election_deadline_ms: Option<f64>,
     pub election_timeout_ms: Option<f64>,
     /// For a leader: each follower's nextIndex/matchIndex.
@@ -148,6 +151,8 @@ impl Cluster {
                         Vec::new()
                     },
                     transfer_to: n.transfer().map(|t| t.to),
+                    snapshot_index: n.log().start().index,
+                    snapshot_term: n.log().start().term,
                     election_deadline_ms: (n.role() != Role::Leader).then(|| ms(n.election_deadline_us())),
                     election_timeout_ms: (n.role() != Role::Leader).then(|| ms(n.election_timeout_us())),
                     progress: n
@@ -174,6 +179,8 @@ impl Cluster {
                     leader_known: None,
                     votes: Vec::new(),
                     transfer_to: None,
+                    snapshot_index: s.disk.log.start().index,
+                    snapshot_term: s.disk.log.start().term,
                     election_deadline_ms: None,
                     election_timeout_ms: None,
                     progress: Vec::new(),

@@ -299,7 +299,8 @@ pub fn ClusterActions(sim: Sim) -> impl IntoView {
                                     let next: raft_core::bugs::Bugs = cur.iter().filter(|b| *b != bug).chain(want.then_some(bug)).collect();
                                     apply_or_error(sim, Command::Configure { settings: Settings { bugs: Some(next), ..Default::default() } }, err);
                                 } />
-                                <span><strong>{bug.name()}</strong>" — "{bug.describe()}</span>
+                                <span><strong>{bug.name()}</strong>" — "{bug.describe()}
+                                    {bug.needs().map(|what| format!(" (only with {what} on; Show me switches it on)"))}</span>
                             </label>
                             <button class="show-me" id=format!("show-{}", bug.name()) on:click=move |_| show(crate::scenarios::exposure(bug), true)>
                                 "Show me"</button>

@@ -290,6 +290,8 @@ pub const LOOK_PREVOTE: Look = look("circle", "msg prevote", "#fff3c4", "#9a6700
 pub const LOOK_PREVOTE_GRANTED: Look = look("circle-small", "msg prevote-reply granted", "#fff3c4", "#9a6700");
 pub const LOOK_PREVOTE_DENIED: Look = look("circle-small", "msg prevote-reply denied", "#ffffff", "#6e7781");
 pub const LOOK_TIMEOUT_NOW: Look = look("square", "msg timeout-now", "#cf222e", "#82071e");
+pub const LOOK_SNAPSHOT: Look = look("square", "msg snapshot", "#0e8a8a", "#075e5e");
+pub const LOOK_SNAPSHOT_ACK: Look = look("square-small", "msg snapshot-reply", "#9fe0e0", "#075e5e");
 pub const LOOK_CLIENT: Look = look("diamond", "msg client", "#8250df", "#512a97");
 pub const LOOK_REPLY_OK: Look = look("diamond-small", "msg client-reply ok", "#c297ff", "#512a97");
 pub const LOOK_REDIRECT: Look = look("diamond-small", "msg client-reply redirect", "#fb8f44", "#bc4c00");
@@ -304,6 +306,8 @@ pub fn message_look(m: &Message) -> Look {
         Message::PreVoteReply { granted: true, .. } => LOOK_PREVOTE_GRANTED,
         Message::PreVoteReply { granted: false, .. } => LOOK_PREVOTE_DENIED,
         Message::TimeoutNow { .. } => LOOK_TIMEOUT_NOW,
+        Message::InstallSnapshot { .. } => LOOK_SNAPSHOT,
+        Message::InstallSnapshotReply { .. } => LOOK_SNAPSHOT_ACK,
         Message::AppendEntries { entries, .. } if entries.is_empty() => LOOK_HEARTBEAT,
         Message::AppendEntries { .. } => LOOK_ENTRIES,
         Message::AppendEntriesReply { success: true, .. } => LOOK_APPEND_OK,
@@ -328,6 +332,8 @@ pub fn kind_looks(kind: MessageKind) -> &'static [(Look, &'static str)] {
             &[(LOOK_PREVOTE_GRANTED, "pre-vote granted"), (LOOK_PREVOTE_DENIED, "pre-vote denied")]
         }
         MessageKind::TimeoutNow => &[(LOOK_TIMEOUT_NOW, "TimeoutNow (hand over)")],
+        MessageKind::InstallSnapshot => &[(LOOK_SNAPSHOT, "InstallSnapshot (a chunk)")],
+        MessageKind::InstallSnapshotReply => &[(LOOK_SNAPSHOT_ACK, "snapshot chunk ack")],
         MessageKind::AppendEntries => &[(LOOK_ENTRIES, "AppendEntries (entries)"), (LOOK_HEARTBEAT, "heartbeat")],
         MessageKind::AppendEntriesReply => &[(LOOK_APPEND_OK, "append ok"), (LOOK_APPEND_REJECTED, "append rejected")],
         MessageKind::ClientRequest => &[(LOOK_CLIENT, "client request")],
@@ -422,18 +428,14 @@ pub fn endpoint_name(e: Endpoint) -> String {
 /// switch that is off are left out (a pre-vote cannot happen then).
 #[component]
 fn Legend(sim: Sim) -> impl IntoView {
-    let protocol = move || sim.read(Aspect::Commands, |c| c.config().raft.protocol);
-    let shown = move |needs: Option<&str>| {
-        let p = protocol();
-        needs.is_none_or(|key| raft_core::protocol::Protocol::option(key).is_some_and(|o| (o.get)(&p)))
-    };
+    let raft = Memo::new(move |_| sim.read(Aspect::Commands, |c| c.config().raft.clone()));
     view! {
         <ul class="legend" aria-label="Legend">
-            {move || MessageKind::ALL.into_iter().filter(|k| shown(k.needs())).flat_map(|k| kind_looks(k).iter()).map(|(look, text)| view! {
+            {move || MessageKind::ALL.into_iter().filter(|k| raft.with(|r| k.in_use(r))).flat_map(|k| kind_looks(k).iter()).map(|(look, text)| view! {
                 <li><svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true"><g class=look.class>{shape(*look, 10.0, 10.0, 5.5)}</g></svg>{*text}</li>
             }).collect_view()}
             <li><svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true"><path class="timer-swatch" d="M 10 3 A 7 7 0 1 1 3 10" /></svg>"election timer (time left)"</li>
-            {move || Role::ALL.into_iter().filter(|r| shown(r.needs())).map(|r| view! {
+            {move || Role::ALL.into_iter().filter(|r| raft.with(|c| r.in_use(c))).map(|r| view! {
                 <li><span class=format!("swatch {}", r.name())></span>{r.name()}</li>
             }).collect_view()}
             <li><span class="swatch down"></span>"down"</li>
@@ -458,6 +460,17 @@ mod tests {
             Message::PreVoteReply { term: 1, granted: true },
             Message::PreVoteReply { term: 1, granted: false },
             Message::TimeoutNow { term: 1 },
+            Message::InstallSnapshot {
+                term: 1,
+                leader: 1,
+                last: Default::default(),
+                membership: Default::default(),
+                membership_index: 0,
+                offset: 0,
+                data: vec![],
+                done: true,
+            },
+            Message::InstallSnapshotReply { term: 1, last_index: 1, next_offset: 0, done: true },
             Message::AppendEntries {
                 term: 1,
                 leader: 1,

@@ -89,7 +89,13 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
                             rows.push(row("role", n.role().name().to_string()).into_any());
                             rows.push(row("term", n.term().to_string()).into_any());
                             rows.push(row("voted for", n.voted_for().map_or("nobody".into(), |v| format!("S{v}"))).into_any());
-                            rows.push(row("log", format!("{} entries, last term {}", n.log().last_index(), n.log().last_term())).into_any());
+                            let log = n.log();
+                            let held = if log.start().index == 0 {
+                                format!("{} entries", log.last_index())
+                            } else {
+                                format!("entries {}–{} (before them, the snapshot)", log.first_index(), log.last_index())
+                            };
+                            rows.push(row("log", format!("{held}, last term {}", log.last_term())).into_any());
                             rows.push(row("commit index", n.commit_index().to_string()).into_any());
                             rows.push(row("applied index", n.applied_index().to_string()).into_any());
                             rows.push(row("durable up to", n.stable_index().to_string()).into_any());
@@ -103,6 +109,12 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
                             rows.push(row("configuration", n.membership().describe()).into_any());
                             if !n.votes().is_empty() {
                                 rows.push(row("votes held", n.votes().iter().map(|v| format!("S{v}")).collect::<Vec<_>>().join(", ")).into_any());
+                            }
+                            if let Some(snap) = n.snapshot() {
+                                rows.push(row("snapshot", format!("entries 1–{} (last term {}), {} bytes, state {:016x}", snap.last.index, snap.last.term, snap.data.len(), snap.state_hash)).into_any());
+                            }
+                            if let Some((last, bytes)) = n.incoming_snapshot() {
+                                rows.push(row("receiving", format!("a snapshot of entries 1–{last}: {bytes} bytes so far")).into_any());
                             }
                             if let Some(t) = n.transfer() {
                                 let state = if t.timeout_now_sent { "TimeoutNow sent" } else { "bringing it up to date" };

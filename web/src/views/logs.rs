@@ -245,6 +245,15 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>, wid
                 .collect::<Vec<_>>()
         })
     });
+    // The snapshot this node's log starts after (index, term), while any of it is in the window.
+    let snapshot = Memo::new(move |_| {
+        let (lo, _) = window.get();
+        sim.read(Aspect::Logs, |c| {
+            let s = c.server(id)?;
+            let start = s.node.as_ref().map_or(s.disk.log.start(), |n| n.log().start());
+            (start.index >= lo).then_some((start.index, start.term))
+        })
+    });
     // The leader's nextIndex and matchIndex for this node (none if this node leads or there is no leader).
     let marks = Memo::new(move |_| {
         if !shown.get() {
@@ -282,6 +291,17 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>, wid
                         </span>
                     }
                 } />
+                // Log compaction: the entries a snapshot replaced are one block, up to its last included index.
+                {move || snapshot.get().map(|(last, term)| {
+                    let first = window.get_untracked().0.max(1);
+                    view! {
+                        <span class="snapshot" data-last-index=last data-term=term
+                            style=format!("--i: {first}; --n: {}", last + 1 - first)
+                            title=format!("snapshot: entries 1–{last} compacted (last included term {term})")>
+                            {format!("snapshot ≤ {last} · t{term}")}
+                        </span>
+                    }
+                })}
                 // Two marks per row that move (by their style) rather than being rebuilt.
                 <span class="mark next" hidden=move || marks.get().is_none()
                     style=move || format!("--i: {}", marks.get().map_or(0, |m| m.0))

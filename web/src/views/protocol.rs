@@ -2,6 +2,7 @@
 //! (so a new switch appears here without touching this file). Each change is a recorded `Configure` command.
 
 use super::actions::{apply_or_error, error_line};
+use crate::input::int_field;
 use crate::sim::Sim;
 use crate::watch::Aspect;
 use leptos::prelude::*;
@@ -33,6 +34,18 @@ pub fn ProtocolSwitches(sim: Sim) -> impl IntoView {
                 }
             }).collect_view()}
             </ul>
+            <label class="snapshot-after"><span>"Log compaction (dissertation ch. 5): snapshot after"</span>
+                <input id="snapshot-after" inputmode="numeric" size="5"
+                    prop:value=move || sim.read(Aspect::Commands, |c| c.config().raft.snapshot_after_entries.to_string())
+                    on:change=move |ev| {
+                        let max = raft_core::config::SNAPSHOT_AFTER_ENTRIES_MAX as i64;
+                        match int_field("snapshot after", &event_target_value(&ev), 0, max) {
+                            Ok(n) => apply_or_error(sim, Command::Configure { settings: Settings { snapshot_after_entries: Some(n as u64), ..Default::default() } }, err),
+                            Err(e) => err.set(Some(e)),
+                        }
+                    } />
+                <span>"applied entries (0: never). A follower that needs compacted entries gets the snapshot in chunks."</span>
+            </label>
             {error_line(err, "protocol-error")}
         </section>
     }

@@ -1,0 +1,223 @@
+//! Log compaction and InstallSnapshot (dissertation ch. 5): taking a snapshot of the applied state, sending it in
+//! chunks to a follower that needs entries the leader no longer has, and installing it.
+
+use super::{Node, Note};
+use crate::bugs::PlantedBug;
+use crate::log::Start;
+use crate::machine::op::{EntryData, Membership};
+use crate::machine::Machines;
+use crate::message::Message;
+use crate::snapshot::{Snapshot, SNAPSHOT_BYTES_MAX, SNAPSHOT_CHUNK_BYTES};
+use crate::types::{LogIndex, NodeId, Role, Term};
+
+/// One InstallSnapshot chunk as received.
+pub(super) struct Chunk {
+    pub last: Start,
+    pub membership: Membership,
+    pub membership_index: LogIndex,
+    pub offset: u64,
+    pub data: Vec<u8>,
+    pub done: bool,
+}
+
+/// A snapshot being assembled from chunks.
+pub(super) struct Incoming {
+    pub last: Start,
+    pub membership: Membership,
+    pub membership_index: LogIndex,
+    pub data: Vec<u8>,
+}
+
+impl Node {
+    /// Whether `snapshot_after_entries` applied entries follow the last snapshot.
+    pub fn snapshot_due(&self) -> bool {
+        let every = self.cfg.snapshot_after_entries;
+        every > 0 && self.applied_index >= self.log.start().index + every
+    }
+
+    /// Takes a snapshot of `machines`, the state after applying up to `applied_index`, and drops the log up to
+    /// there. "A snapshot never covers entries that are not applied" (docs/RAFT.md).
+    pub fn take_snapshot(&mut self, now_us: u64, machines: &Machines) {
+        self.now_us = now_us;
+        debug_assert_eq!(machines.applied_index, self.applied_index, "the machines are the applied state");
+        let upto = if self.cfg.bugs.has(PlantedBug::SnapshotUnappliedEntries) {
+            self.log.last_index()
+        } else {
+            self.applied_index
+        };
+        if upto <= self.log.start().index {
+            return;
+        }
+        let last = Start { index: upto, term: self.log.term_at(upto), chain: self.log.chain_at(upto) };
+        let (membership, membership_index) = self.membership_at(upto);
+        let snapshot = Snapshot::new(last, membership, membership_index, machines);
+        self.notes.push(Note::SnapshotTaken { last_index: upto, state_hash: snapshot.state_hash });
+        self.log.compact_to(upto);
+        self.snapshot = Some(snapshot);
+        self.snapshot_dirty = true;
+        // Pending log writes below the snapshot are covered by it.
+        self.written_from = self.written_from.map(|w| w.max(upto + 1));
+    }
+
+    /// The configuration in effect at `index`: the last configuration entry at or before it, else the
+    /// snapshot's, else the initial one.
+    fn membership_at(&self, index: LogIndex) -> (Membership, LogIndex) {
+        let in_log = self.log.entries().iter().rev().filter(|e| e.index <= index).find_map(|e| match &e.data {
+            EntryData::Config { membership } => Some((membership.clone(), e.index)),
+            _ => None,
+        });
+        in_log
+            .or_else(|| self.snapshot.as_ref().map(|s| (s.membership.clone(), s.membership_index)))
+            .unwrap_or((self.bootstrap.clone(), 0))
+    }
+
+    // ---- leader ---------------------------------------------------------------------------------------------
+
+    /// Sends `peer` the chunk of the snapshot it asked for next (the first, if this snapshot is new to it).
+    /// One chunk is in flight at a time; a heartbeat sends the same chunk again if it was lost.
+    pub(super) fn send_snapshot_chunk(&mut self, peer: NodeId) {
+        let Some(snap) = self.snapshot.as_ref() else { return };
+        let Some(p) = self.progress.get_mut(&peer) else { return };
+        let offset = match p.snapshot_sending {
+            Some((index, offset)) if index == snap.last.index => offset,
+            _ => 0,
+        };
+        p.snapshot_sending = Some((snap.last.index, offset));
+        let from = (offset as usize).min(snap.data.len());
+        let to = (from + SNAPSHOT_CHUNK_BYTES).min(snap.data.len());
+        let msg = Message::InstallSnapshot {
+            term: self.term,
+            leader: self.id,
+            last: snap.last,
+            membership: snap.membership.clone(),
+            membership_index: snap.membership_index,
+            offset: from as u64,
+            data: snap.data[from..to].to_vec(),
+            done: to == snap.data.len(),
+        };
+        self.send.push((peer, msg));
+    }
+
+    pub(super) fn handle_install_snapshot_reply(
+        &mut self,
+        from: NodeId,
+        term: Term,
+        last_index: LogIndex,
+        next_offset: u64,
+        done: bool,
+    ) {
+        if self.role != Role::Leader || term != self.term {
+            return;
+        }
+        let last = self.log.last_index();
+        let Some(p) = self.progress.get_mut(&from) else { return };
+        if done {
+            // The follower's log now agrees with ours up to the snapshot's last entry.
+            p.match_index = p.match_index.max(last_index.min(last));
+            p.next_index = p.next_index.max(p.match_index + 1);
+            p.snapshot_sending = None;
+            p.in_flight = 0;
+            self.maybe_commit();
+            if self.transfer.is_some_and(|t| t.to == from) {
+                self.continue_transfer();
+            } else if self.role == Role::Leader && self.progress.get(&from).is_some_and(|p| p.next_index <= last) {
+                self.send_append(from);
+            }
+        } else if let Some((index, _)) = p.snapshot_sending.filter(|(index, _)| *index == last_index) {
+            p.snapshot_sending = Some((index, next_offset));
+            self.send_snapshot_chunk(from);
+        }
+    }
+
+    // ---- follower -------------------------------------------------------------------------------------------
+
+    /// InstallSnapshot receiver (dissertation Figure 5.3): assemble the chunks; with the last one, keep the log
+    /// after the snapshot if it agrees with it, else discard the log; restore the state machines from it.
+    pub(super) fn handle_install_snapshot(&mut self, from: NodeId, term: Term, leader: NodeId, chunk: Chunk) {
+        debug_assert_eq!(from, leader);
+        let reply = |node: &Node, next_offset: u64, done: bool| Message::InstallSnapshotReply {
+            term: node.term,
+            last_index: chunk.last.index,
+            next_offset,
+            done,
+        };
+        // 1. Reply immediately if term < currentTerm.
+        if term < self.term {
+            let r = reply(self, 0, false);
+            self.send.push((from, r));
+            return;
+        }
+        if self.role != Role::Follower {
+            self.become_follower(term, Some(leader));
+        }
+        self.leader_id = Some(leader);
+        self.last_heard_from_leader_us = self.now_us;
+        self.reset_election_timer();
+        if chunk.last.index <= self.commit_index {
+            // Already committed here, so our log agrees up to there: nothing to install.
+            self.incoming = None;
+            let r = reply(self, 0, true);
+            self.send.push((from, r));
+            return;
+        }
+        // 2.–4. A first chunk starts a new snapshot; a later one must continue the one being assembled.
+        if chunk.offset == 0 {
+            self.incoming = Some(Incoming {
+                last: chunk.last,
+                membership: chunk.membership,
+                membership_index: chunk.membership_index,
+                data: Vec::new(),
+            });
+        }
+        let expected = match self.incoming.as_ref() {
+            Some(i) if i.last == chunk.last => i.data.len() as u64,
+            _ => 0,
+        };
+        if chunk.offset != expected || expected as usize + chunk.data.len() > SNAPSHOT_BYTES_MAX {
+            if expected == 0 {
+                self.incoming = None;
+            }
+            let r = reply(self, expected, false);
+            self.send.push((from, r));
+            return;
+        }
+        let incoming = self.incoming.as_mut().expect("set above");
+        incoming.data.extend_from_slice(&chunk.data);
+        let received = incoming.data.len() as u64;
+        if !chunk.done {
+            let r = reply(self, received, false);
+            self.send.push((from, r));
+            return;
+        }
+        // 5.–8. The last chunk: the snapshot is complete.
+        let incoming = self.incoming.take().expect("set above");
+        let snapshot =
+            Snapshot::from_data(incoming.last, incoming.membership, incoming.membership_index, incoming.data);
+        let Ok(machines) = snapshot.machines() else {
+            // Damaged: start over from the first chunk.
+            let r = reply(self, 0, false);
+            self.send.push((from, r));
+            return;
+        };
+        self.install_snapshot(snapshot, machines);
+        // The acknowledgement promises durability: it waits for the write.
+        let r = reply(self, chunk.offset + chunk.data.len() as u64, true);
+        self.send_after_persist.push((from, r));
+    }
+
+    fn install_snapshot(&mut self, snapshot: Snapshot, machines: Machines) {
+        let last = snapshot.last;
+        self.notes.push(Note::SnapshotInstalled { last_index: last.index, state_hash: snapshot.state_hash });
+        self.log.install(last);
+        self.stable_index = self.stable_index.min(last.index).min(self.log.last_index());
+        self.written_from = self.written_from.filter(|w| *w > last.index);
+        self.commit_index = self.commit_index.max(last.index);
+        if self.applied_index < last.index {
+            self.applied_index = last.index;
+            self.restore = Some(Box::new(machines));
+        }
+        self.snapshot = Some(snapshot);
+        self.snapshot_dirty = true;
+        self.refresh_membership();
+    }
+}
