@@ -8,20 +8,76 @@
 use crate::hash::StableHasher;
 use crate::machine::op::EntryData;
 use crate::types::{LogIndex, Term};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::sync::Arc;
+
+/// An entry's data, shared rather than copied by the logs, messages and disks that hold it (a payload is
+/// written once and never changes), with its digest computed once, when it is made or read.
+#[derive(Clone)]
+pub struct Payload(Arc<(EntryData, u64)>);
+
+impl Payload {
+    pub fn new(data: EntryData) -> Payload {
+        let digest = data.digest();
+        Payload(Arc::new((data, digest)))
+    }
+
+    /// `EntryData::digest` of the data.
+    pub fn digest(&self) -> u64 {
+        self.0 .1
+    }
+}
+
+impl std::ops::Deref for Payload {
+    type Target = EntryData;
+    fn deref(&self) -> &EntryData {
+        &self.0 .0
+    }
+}
+
+impl PartialEq for Payload {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 .0 == other.0 .0
+    }
+}
+impl Eq for Payload {}
+
+impl std::fmt::Debug for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0 .0.fmt(f)
+    }
+}
+
+impl Serialize for Payload {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0 .0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Payload {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        EntryData::deserialize(d).map(Payload::new)
+    }
+}
+
+impl From<EntryData> for Payload {
+    fn from(data: EntryData) -> Payload {
+        Payload::new(data)
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub term: Term,
     pub index: LogIndex,
-    pub data: EntryData,
+    pub data: Payload,
     /// Rolling hash of this entry and all before it in the holder's log.
     #[serde(default)]
     pub chain: u64,
 }
 
 /// Hash chaining this entry onto the previous one.
-pub fn chain_hash(prev_chain: u64, term: Term, index: LogIndex, data: &EntryData) -> u64 {
+pub fn chain_hash(prev_chain: u64, term: Term, index: LogIndex, data: &Payload) -> u64 {
     StableHasher::new().u64(prev_chain).u64(term).u64(index).u64(data.digest()).finish()
 }
 
@@ -122,7 +178,8 @@ impl Log {
     }
 
     /// Appends at the end, computing the chain hash locally.
-    pub fn append(&mut self, term: Term, data: EntryData) -> LogIndex {
+    pub fn append(&mut self, term: Term, data: impl Into<Payload>) -> LogIndex {
+        let data = data.into();
         let index = self.last_index() + 1;
         let chain = chain_hash(self.chain_at(index - 1), term, index, &data);
         self.entries.push(Entry { term, index, data, chain });

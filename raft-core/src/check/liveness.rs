@@ -47,7 +47,7 @@ pub fn heal_and_check(cluster: &mut Cluster, settle_ms: u64) -> Result<(), Strin
         .entries()
         .iter()
         .take_while(|e| e.index <= leader.commit_index())
-        .any(|e| matches!(&e.data, EntryData::Op { op, .. } if *op == probe));
+        .any(|e| matches!(&*e.data, EntryData::Op { op, .. } if *op == probe));
     let Op::Message { text } = &probe else { unreachable!("the probe is a message") };
     let applied = cluster.server(leader_id).is_some_and(|s| s.machines.messages.messages.contains(text));
     let committed_probe = in_log || applied;

@@ -127,7 +127,7 @@ impl Machines {
             return Applied::Internal;
         }
         self.applied_index = entry.index;
-        let EntryData::Op { op, request } = &entry.data else { return Applied::Internal };
+        let EntryData::Op { op, request } = &*entry.data else { return Applied::Internal };
         let Some(req) = request else {
             let _ = self.machine_for(op).apply(op);
             return Applied::Internal;

@@ -1,7 +1,7 @@
 //! Log compaction and InstallSnapshot (dissertation ch. 5): taking a snapshot of the applied state, sending it in
 //! chunks to a follower that needs entries the leader no longer has, and installing it.
 
-use super::{Node, Note};
+use super::{Node, Note, SnapshotSending};
 use crate::bugs::PlantedBug;
 use crate::log::Start;
 use crate::machine::op::{EntryData, Membership};
@@ -9,6 +9,11 @@ use crate::machine::Machines;
 use crate::message::Message;
 use crate::snapshot::{Snapshot, SNAPSHOT_BYTES_MAX, SNAPSHOT_CHUNK_BYTES};
 use crate::types::{LogIndex, NodeId, Role, Term};
+
+/// Chunks a leader sends ahead of the follower's acknowledgement.
+pub const SNAPSHOT_CHUNKS_IN_FLIGHT: usize = 4;
+/// How much longer a leader waits to compact while it sends a snapshot (see `snapshot_due`).
+pub const SNAPSHOT_DEFER_FACTOR: u64 = 8;
 
 /// One InstallSnapshot chunk as received.
 pub(super) struct Chunk {
@@ -29,9 +34,13 @@ pub(super) struct Incoming {
 }
 
 impl Node {
-    /// Whether `snapshot_after_entries` applied entries follow the last snapshot.
+    /// Whether `snapshot_after_entries` applied entries follow the last snapshot. A leader sending a snapshot
+    /// waits longer (up to `SNAPSHOT_DEFER_FACTOR` times as many): compacting again would leave the follower,
+    /// once it has installed the one it is getting, needing entries that are gone, and so another snapshot.
     pub fn snapshot_due(&self) -> bool {
         let every = self.cfg.snapshot_after_entries;
+        let sending = self.role == Role::Leader && self.progress.values().any(|p| p.snapshot_sending.is_some());
+        let every = if sending { every.saturating_mul(SNAPSHOT_DEFER_FACTOR) } else { every };
         every > 0 && self.applied_index >= self.log.start().index + every
     }
 
@@ -62,7 +71,7 @@ impl Node {
     /// The configuration in effect at `index`: the last configuration entry at or before it, else the
     /// snapshot's, else the initial one.
     fn membership_at(&self, index: LogIndex) -> (Membership, LogIndex) {
-        let in_log = self.log.entries().iter().rev().filter(|e| e.index <= index).find_map(|e| match &e.data {
+        let in_log = self.log.entries().iter().rev().filter(|e| e.index <= index).find_map(|e| match &*e.data {
             EntryData::Config { membership } => Some((membership.clone(), e.index)),
             _ => None,
         });
@@ -73,29 +82,44 @@ impl Node {
 
     // ---- leader ---------------------------------------------------------------------------------------------
 
-    /// Sends `peer` the chunk of the snapshot it asked for next (the first, if this snapshot is new to it).
-    /// One chunk is in flight at a time; a heartbeat sends the same chunk again if it was lost.
-    pub(super) fn send_snapshot_chunk(&mut self, peer: NodeId) {
+    /// Sends `peer` the snapshot from what it acknowledged, up to `SNAPSHOT_CHUNKS_IN_FLIGHT` chunks ahead. A
+    /// heartbeat calls this with `resend`: what was sent but not acknowledged may be lost, so it goes again
+    /// from the acknowledged offset.
+    pub(super) fn send_snapshot_chunks(&mut self, peer: NodeId, resend: bool) {
         let Some(snap) = self.snapshot.as_ref() else { return };
         let Some(p) = self.progress.get_mut(&peer) else { return };
-        let offset = match p.snapshot_sending {
-            Some((index, offset)) if index == snap.last.index => offset,
-            _ => 0,
+        let mut s = match p.snapshot_sending {
+            Some(s) if s.last_index == snap.last.index => s,
+            // A new snapshot (or a newer one than the one being sent): from the start.
+            _ => SnapshotSending { last_index: snap.last.index, acked: 0, sent: 0 },
         };
-        p.snapshot_sending = Some((snap.last.index, offset));
-        let from = (offset as usize).min(snap.data.len());
-        let to = (from + SNAPSHOT_CHUNK_BYTES).min(snap.data.len());
-        let msg = Message::InstallSnapshot {
-            term: self.term,
-            leader: self.id,
-            last: snap.last,
-            membership: snap.membership.clone(),
-            membership_index: snap.membership_index,
-            offset: from as u64,
-            data: snap.data[from..to].to_vec(),
-            done: to == snap.data.len(),
-        };
-        self.send.push((peer, msg));
+        if resend {
+            s.sent = s.acked;
+        }
+        let len = snap.data.len() as u64;
+        let window_end = s.acked + (SNAPSHOT_CHUNKS_IN_FLIGHT * SNAPSHOT_CHUNK_BYTES) as u64;
+        let mut msgs = Vec::new();
+        // At least one chunk (an empty snapshot is one empty chunk), then as many as the window holds.
+        while msgs.is_empty() || (s.sent < len && s.sent < window_end) {
+            let from = s.sent.min(len) as usize;
+            let to = (from + SNAPSHOT_CHUNK_BYTES).min(snap.data.len());
+            msgs.push(Message::InstallSnapshot {
+                term: self.term,
+                leader: self.id,
+                last: snap.last,
+                membership: snap.membership.clone(),
+                membership_index: snap.membership_index,
+                offset: from as u64,
+                data: snap.data[from..to].to_vec(),
+                done: to == snap.data.len(),
+            });
+            s.sent = to as u64;
+            if to == snap.data.len() {
+                break;
+            }
+        }
+        p.snapshot_sending = Some(s);
+        self.send.extend(msgs.into_iter().map(|m| (peer, m)));
     }
 
     pub(super) fn handle_install_snapshot_reply(
@@ -116,16 +140,27 @@ impl Node {
             p.match_index = p.match_index.max(last_index.min(last));
             p.next_index = p.next_index.max(p.match_index + 1);
             p.snapshot_sending = None;
-            p.in_flight = 0;
+            p.inflights.clear();
             self.maybe_commit();
             if self.transfer.is_some_and(|t| t.to == from) {
                 self.continue_transfer();
             } else if self.role == Role::Leader && self.progress.get(&from).is_some_and(|p| p.next_index <= last) {
                 self.send_append(from);
             }
-        } else if let Some((index, _)) = p.snapshot_sending.filter(|(index, _)| *index == last_index) {
-            p.snapshot_sending = Some((index, next_offset));
-            self.send_snapshot_chunk(from);
+        } else if let Some(mut s) = p.snapshot_sending.filter(|s| s.last_index == last_index) {
+            // Only an acknowledgement that moves the offset sends more: a duplicated or stale one must not, or
+            // each would start its own chain of chunks and replies.
+            if next_offset > s.acked {
+                s.acked = next_offset;
+                s.sent = s.sent.max(next_offset);
+                p.snapshot_sending = Some(s);
+                self.send_snapshot_chunks(from, false);
+            } else if next_offset < s.acked {
+                // The follower lost what it had (a restart, another leader's chunks): go back to where it is.
+                s.acked = next_offset;
+                s.sent = next_offset;
+                p.snapshot_sending = Some(s);
+            }
         }
     }
 

@@ -160,7 +160,7 @@ impl Node {
             self.progress.entry(m).or_insert(Progress {
                 next_index,
                 match_index: 0,
-                in_flight: 0,
+                inflights: Default::default(),
                 recent_active: false,
                 snapshot_sending: None,
             });

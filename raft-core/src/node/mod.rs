@@ -23,19 +23,31 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What a leader knows of one follower (Figure 2, "volatile state on leaders").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
     pub next_index: LogIndex,
     pub match_index: LogIndex,
-    /// AppendEntries with entries sent and not yet answered (bounded by `appends_in_flight_max`).
-    pub in_flight: u32,
+    /// The last index of each AppendEntries with entries sent and not yet acknowledged, oldest first (at most
+    /// `appends_in_flight_max`). An acknowledgement up to index m frees those ending at or before m, so a
+    /// heartbeat's reply or a duplicate frees nothing it did not cover.
+    #[serde(default)]
+    pub inflights: std::collections::VecDeque<LogIndex>,
     /// Heard from in this term since the leader's last CheckQuorum round (dissertation §6.2).
     #[serde(default)]
     pub recent_active: bool,
-    /// Sending this follower the snapshot ending at `.0` (it needs entries compacted away); `.1` is the offset
-    /// of the chunk it asked for next.
+    /// Sending this follower a snapshot (it needs entries compacted away).
     #[serde(default)]
-    pub snapshot_sending: Option<(LogIndex, u64)>,
+    pub snapshot_sending: Option<SnapshotSending>,
+}
+
+/// A snapshot on its way to one follower, a few chunks ahead of what it acknowledged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotSending {
+    /// The last index of the snapshot being sent.
+    pub last_index: LogIndex,
+    /// Bytes the follower acknowledged, and bytes sent so far.
+    pub acked: u64,
+    pub sent: u64,
 }
 
 /// The state that survives a crash, as last synced to the node's disk.
@@ -210,6 +222,8 @@ pub struct Node {
     /// Votes counted by a candidate, or pre-votes by a pre-candidate (itself first).
     votes: Vec<NodeId>,
     progress: BTreeMap<NodeId, Progress>,
+    /// Reused by `maybe_commit` (no allocation per acknowledgement).
+    match_scratch: Vec<LogIndex>,
     /// CheckQuorum: when the leader next counts who it heard from.
     check_quorum_due_us: TimeUs,
     /// Leadership transfer in progress: the target, when it is given up, and whether TimeoutNow was sent.
@@ -244,6 +258,13 @@ pub struct Summary {
     pub last_chain: u64,
     /// The last index the node's snapshot covers (0: none).
     pub snapshot_index: LogIndex,
+}
+
+impl Progress {
+    /// AppendEntries with entries in flight to this follower.
+    pub fn in_flight(&self) -> u32 {
+        self.inflights.len() as u32
+    }
 }
 
 impl Node {
@@ -291,6 +312,7 @@ impl Node {
             heartbeat_due_us: TimeUs::MAX,
             votes: Vec::new(),
             progress: BTreeMap::new(),
+            match_scratch: Vec::new(),
             check_quorum_due_us: TimeUs::MAX,
             transfer: None,
             membership_index: 0,
@@ -595,8 +617,9 @@ impl Node {
         self.stable_index = self.stable_index.min(from - 1);
     }
 
-    fn append_entry(&mut self, term: Term, data: EntryData) -> LogIndex {
-        let is_config = matches!(data, EntryData::Config { .. });
+    fn append_entry(&mut self, term: Term, data: impl Into<crate::log::Payload>) -> LogIndex {
+        let data = data.into();
+        let is_config = matches!(*data, EntryData::Config { .. });
         let index = self.log.append(term, data);
         self.mark_written(index);
         if is_config {
@@ -616,7 +639,7 @@ impl Node {
     /// The configuration in effect is the latest one in the log, committed or not (dissertation §4.1), or
     /// the snapshot's if the log holds none after it.
     fn refresh_membership(&mut self) {
-        let latest = self.log.entries().iter().rev().find_map(|e| match &e.data {
+        let latest = self.log.entries().iter().rev().find_map(|e| match &*e.data {
             EntryData::Config { membership } => Some((e.index, membership.clone())),
             _ => None,
         });

@@ -57,10 +57,14 @@ impl Node {
     pub(super) fn broadcast_append(&mut self, heartbeat: bool) {
         let peers: Vec<NodeId> = self.progress.keys().copied().collect();
         for peer in peers {
-            let p = self.progress[&peer];
+            let p = &self.progress[&peer];
             let can_send_entries =
-                p.next_index <= self.log.last_index() && p.in_flight < self.cfg.appends_in_flight_max;
-            if heartbeat || can_send_entries {
+                p.next_index <= self.log.last_index() && p.in_flight() < self.cfg.appends_in_flight_max;
+            let needs_snapshot = p.next_index <= self.log.start().index;
+            if heartbeat && needs_snapshot {
+                // What was sent and not acknowledged may be lost: from the acknowledged offset again.
+                self.send_snapshot_chunks(peer, true);
+            } else if heartbeat || can_send_entries {
                 self.send_append(peer);
             }
         }
@@ -75,7 +79,10 @@ impl Node {
     /// that needs entries this leader compacted away gets the snapshot instead (dissertation ch. 5).
     pub(super) fn send_append(&mut self, peer: NodeId) {
         if self.progress.get(&peer).is_some_and(|p| p.next_index <= self.log.start().index) {
-            self.send_snapshot_chunk(peer);
+            // Acknowledgements drive a snapshot under way; this only starts one.
+            if self.progress.get(&peer).is_some_and(|p| p.snapshot_sending.is_none()) {
+                self.send_snapshot_chunks(peer, false);
+            }
             return;
         }
         let last = self.log.last_index();
@@ -83,7 +90,7 @@ impl Node {
         let max_in_flight = self.cfg.appends_in_flight_max;
         let Some(p) = self.progress.get_mut(&peer) else { return };
         let prev_log_index = p.next_index - 1;
-        let entries: Vec<Entry> = if p.in_flight < max_in_flight && p.next_index <= last {
+        let entries: Vec<Entry> = if p.in_flight() < max_in_flight && p.next_index <= last {
             self.log.slice(p.next_index, max_entries).to_vec()
         } else {
             Vec::new()
@@ -91,7 +98,7 @@ impl Node {
         if let Some(e) = entries.last() {
             // Pipelining: assume success; a rejection resets nextIndex.
             p.next_index = e.index + 1;
-            p.in_flight += 1;
+            p.inflights.push_back(e.index);
         }
         let msg = Message::AppendEntries {
             term: self.term,
@@ -206,11 +213,18 @@ impl Node {
         let Some(p) = self.progress.get_mut(&from) else { return };
         if success {
             let m = match_index.min(last);
+            let advanced = m > p.match_index;
             p.match_index = p.match_index.max(m);
             p.next_index = p.next_index.max(p.match_index + 1);
-            p.in_flight = p.in_flight.saturating_sub(1);
-            let more = p.next_index <= last && p.in_flight < max_in_flight;
-            self.maybe_commit();
+            // Flow control: only what this acknowledgement covers leaves the window.
+            while p.inflights.front().is_some_and(|last_sent| *last_sent <= m) {
+                p.inflights.pop_front();
+            }
+            let more = p.next_index <= last && p.in_flight() < max_in_flight;
+            // Only a matchIndex moving past the commit index can commit something.
+            if advanced && m > self.commit_index {
+                self.maybe_commit();
+            }
             if self.transfer.is_some_and(|t| t.to == from) {
                 self.continue_transfer();
             } else if more && self.role == Role::Leader {
@@ -218,7 +232,7 @@ impl Node {
             }
         } else if conflict_index > 0 {
             p.next_index = conflict_index.max(p.match_index + 1).min(last + 1);
-            p.in_flight = 0;
+            p.inflights.clear();
             self.send_append(from);
         }
     }
@@ -230,17 +244,23 @@ impl Node {
         if self.role != Role::Leader {
             return;
         }
-        let mut matches: Vec<LogIndex> = self
-            .membership
-            .voters
-            .iter()
-            .map(|v| if *v == self.id { self.stable_index } else { self.progress.get(v).map_or(0, |p| p.match_index) })
-            .collect();
+        let mut matches = std::mem::take(&mut self.match_scratch);
+        matches.clear();
+        matches.extend(self.membership.voters.iter().map(|v| {
+            if *v == self.id {
+                self.stable_index
+            } else {
+                self.progress.get(v).map_or(0, |p| p.match_index)
+            }
+        }));
         if matches.is_empty() {
+            self.match_scratch = matches;
             return;
         }
-        matches.sort_unstable_by(|a, b| b.cmp(a));
-        let n = matches[self.membership.quorum() - 1];
+        // The quorum-th largest matchIndex is replicated on a majority (a selection, not a sort: O(voters)).
+        let k = self.membership.quorum() - 1;
+        let n = *matches.select_nth_unstable_by(k, |a, b| b.cmp(a)).1;
+        self.match_scratch = matches;
         let counts = self.log.term_at(n) == self.term || self.cfg.bugs.has(PlantedBug::Figure8Commit);
         if n > self.commit_index && counts {
             // Followers learn the new commit index with the next AppendEntries (heartbeats carry it).

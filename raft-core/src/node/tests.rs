@@ -106,7 +106,7 @@ fn new_leader_appends_a_noop_of_its_term() {
     n.step(1, 2, Message::RequestVoteReply { term: 1, granted: true });
     assert_eq!(n.role(), Role::Leader);
     assert_eq!(n.log().last_term(), 1);
-    assert_eq!(n.log().get(1).unwrap().data, EntryData::Noop);
+    assert_eq!(*n.log().get(1).unwrap().data, EntryData::Noop);
 }
 
 #[test]
@@ -136,7 +136,7 @@ fn append_entries_consistency_check_rejects_with_a_conflict_hint() {
 }
 
 fn entries(terms: &[(LogIndex, Term)]) -> Vec<Entry> {
-    terms.iter().map(|(i, t)| Entry { term: *t, index: *i, data: EntryData::Noop, chain: 0 }).collect()
+    terms.iter().map(|(i, t)| Entry { term: *t, index: *i, data: EntryData::Noop.into(), chain: 0 }).collect()
 }
 
 #[test]

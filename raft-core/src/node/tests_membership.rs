@@ -103,7 +103,7 @@ fn truncating_an_uncommitted_configuration_entry_restores_the_configuration_befo
         entries: entries
             .into_iter()
             .enumerate()
-            .map(|(i, (t, data))| Entry { term: t, index: prev_log_index + 1 + i as u64, data, chain: 0 })
+            .map(|(i, (t, data))| Entry { term: t, index: prev_log_index + 1 + i as u64, data: data.into(), chain: 0 })
             .collect(),
         leader_commit: 0,
     };

@@ -14,7 +14,7 @@ fn noops(prev_log_index: LogIndex, terms: &[Term]) -> Vec<Entry> {
     terms
         .iter()
         .enumerate()
-        .map(|(i, t)| Entry { term: *t, index: prev_log_index + 1 + i as u64, data: EntryData::Noop, chain: 0 })
+        .map(|(i, t)| Entry { term: *t, index: prev_log_index + 1 + i as u64, data: EntryData::Noop.into(), chain: 0 })
         .collect()
 }
 
@@ -184,7 +184,7 @@ fn a_rejection_rewinds_next_index_to_the_hint_and_retries() {
     // S2 acknowledged index 1 before; a hint below that is floored at matchIndex + 1.
     n.step(21, 2, Message::AppendEntriesReply { term: 1, success: false, match_index: 0, conflict_index: 1 });
     assert_eq!(appends_to(&n.take_ready(), 2), vec![(1, 1)], "retried from matchIndex + 1");
-    assert_eq!(n.progress()[&2].in_flight, 1, "the rejection emptied the window; the retry is in it");
+    assert_eq!(n.progress()[&2].in_flight(), 1, "the rejection emptied the window; the retry is in it");
 }
 
 #[test]
@@ -194,7 +194,7 @@ fn a_rejection_without_a_hint_changes_nothing() {
     let mut n = leader_of(three(), true);
     n.propose(20, EntryData::Noop).unwrap();
     n.take_ready();
-    let before = n.progress()[&2];
+    let before = n.progress()[&2].clone();
     n.step(21, 2, Message::AppendEntriesReply { term: 1, success: false, match_index: 0, conflict_index: 0 });
     assert_eq!(n.progress()[&2], before);
     assert!(appends_to(&n.take_ready(), 2).is_empty());

@@ -298,7 +298,7 @@ impl Cluster {
             let step_pending = log
                 .slice(node.applied_index() + 1, usize::MAX)
                 .iter()
-                .any(|e| matches!(e.data, EntryData::Op { op: Op::Step { .. }, .. }));
+                .any(|e| matches!(*e.data, EntryData::Op { op: Op::Step { .. }, .. }));
             if !step_pending {
                 if let Some(op) = s.machines.escort.next_step() {
                     let _ = node.propose(now, EntryData::Op { op, request: None });
