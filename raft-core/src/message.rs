@@ -47,12 +47,8 @@ pub enum Message {
     InstallSnapshot {
         term: Term,
         leader: NodeId,
-        last: crate::log::Start,
-        membership: crate::machine::op::Membership,
-        membership_index: LogIndex,
-        offset: u64,
-        data: Vec<u8>,
-        done: bool,
+        /// Boxed: the rest of the messages stay small (every message in flight is moved around by the bus).
+        chunk: Box<SnapshotChunk>,
     },
     /// `done`: the snapshot ending at `last_index` is installed and durable. Else the bytes received so far
     /// (where the next chunk should start).
@@ -87,6 +83,17 @@ pub enum Message {
         seq: u64,
         result: ClientResult,
     },
+}
+
+/// One piece of a snapshot, and what the snapshot covers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotChunk {
+    pub last: crate::log::Start,
+    pub membership: crate::machine::op::Membership,
+    pub membership_index: LogIndex,
+    pub offset: u64,
+    pub data: Vec<u8>,
+    pub done: bool,
 }
 
 /// What a server answers a client.

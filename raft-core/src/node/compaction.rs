@@ -6,7 +6,7 @@ use crate::bugs::PlantedBug;
 use crate::log::Start;
 use crate::machine::op::{EntryData, Membership};
 use crate::machine::Machines;
-use crate::message::Message;
+use crate::message::{Message, SnapshotChunk};
 use crate::snapshot::{Snapshot, SNAPSHOT_BYTES_MAX, SNAPSHOT_CHUNK_BYTES};
 use crate::types::{LogIndex, NodeId, Role, Term};
 
@@ -14,16 +14,6 @@ use crate::types::{LogIndex, NodeId, Role, Term};
 pub const SNAPSHOT_CHUNKS_IN_FLIGHT: usize = 4;
 /// How much longer a leader waits to compact while it sends a snapshot (see `snapshot_due`).
 pub const SNAPSHOT_DEFER_FACTOR: u64 = 8;
-
-/// One InstallSnapshot chunk as received.
-pub(super) struct Chunk {
-    pub last: Start,
-    pub membership: Membership,
-    pub membership_index: LogIndex,
-    pub offset: u64,
-    pub data: Vec<u8>,
-    pub done: bool,
-}
 
 /// A snapshot being assembled from chunks.
 pub(super) struct Incoming {
@@ -103,16 +93,15 @@ impl Node {
         while msgs.is_empty() || (s.sent < len && s.sent < window_end) {
             let from = s.sent.min(len) as usize;
             let to = (from + SNAPSHOT_CHUNK_BYTES).min(snap.data.len());
-            msgs.push(Message::InstallSnapshot {
-                term: self.term,
-                leader: self.id,
+            let chunk = SnapshotChunk {
                 last: snap.last,
                 membership: snap.membership.clone(),
                 membership_index: snap.membership_index,
                 offset: from as u64,
                 data: snap.data[from..to].to_vec(),
                 done: to == snap.data.len(),
-            });
+            };
+            msgs.push(Message::InstallSnapshot { term: self.term, leader: self.id, chunk: Box::new(chunk) });
             s.sent = to as u64;
             if to == snap.data.len() {
                 break;
@@ -168,7 +157,7 @@ impl Node {
 
     /// InstallSnapshot receiver (dissertation Figure 5.3): assemble the chunks; with the last one, keep the log
     /// after the snapshot if it agrees with it, else discard the log; restore the state machines from it.
-    pub(super) fn handle_install_snapshot(&mut self, from: NodeId, term: Term, leader: NodeId, chunk: Chunk) {
+    pub(super) fn handle_install_snapshot(&mut self, from: NodeId, term: Term, leader: NodeId, chunk: SnapshotChunk) {
         debug_assert_eq!(from, leader);
         let reply = |node: &Node, next_offset: u64, done: bool| Message::InstallSnapshotReply {
             term: node.term,

@@ -408,9 +408,8 @@ impl Node {
             // A refused pre-vote matters only through its term (handled above).
             Message::PreVote { .. } | Message::PreVoteReply { .. } => {}
             Message::TimeoutNow { term } => self.handle_timeout_now(from, term),
-            Message::InstallSnapshot { term, leader, last, membership, membership_index, offset, data, done } => {
-                let chunk = compaction::Chunk { last, membership, membership_index, offset, data, done };
-                self.handle_install_snapshot(from, term, leader, chunk)
+            Message::InstallSnapshot { term, leader, chunk } => {
+                self.handle_install_snapshot(from, term, leader, *chunk)
             }
             Message::InstallSnapshotReply { term, last_index, next_offset, done } => {
                 self.handle_install_snapshot_reply(from, term, last_index, next_offset, done)

@@ -463,12 +463,14 @@ mod tests {
             Message::InstallSnapshot {
                 term: 1,
                 leader: 1,
-                last: Default::default(),
-                membership: Default::default(),
-                membership_index: 0,
-                offset: 0,
-                data: vec![],
-                done: true,
+                chunk: Box::new(raft_core::message::SnapshotChunk {
+                    last: Default::default(),
+                    membership: Default::default(),
+                    membership_index: 0,
+                    offset: 0,
+                    data: vec![],
+                    done: true,
+                }),
             },
             Message::InstallSnapshotReply { term: 1, last_index: 1, next_offset: 0, done: true },
             Message::AppendEntries {
