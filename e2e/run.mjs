@@ -281,6 +281,12 @@ await test('touch: a tap selects a node on a phone', async () => {
   await page.tap('.inspect button:has-text("Time out")');
   const recorded = await R(page, () => window.raft.recorded().map((c) => c.command));
   assert(recorded.some((c) => c.cmd === 'timeout' && c.node === 2), 'the tapped button timed S2 out');
+  // No panel is wider than the phone (clipped content is as bad as a sideways scroll).
+  for (const name of ['cluster', 'timing', 'network', 'clients']) {
+    await tab(page, name);
+    const over = await R(page, (n) => [...document.querySelectorAll(`#panel-${n} *`)].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => e.tagName + (e.id ? '#' + e.id : '')), name);
+    assert(over.length === 0, `${name} fits the phone: ${over.slice(0, 5)}`);
+  }
   await context.close();
 });
 
