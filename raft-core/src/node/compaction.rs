@@ -171,12 +171,7 @@ impl Node {
             self.send.push((from, r));
             return;
         }
-        if self.role != Role::Follower {
-            self.become_follower(term, Some(leader));
-        }
-        self.leader_id = Some(leader);
-        self.last_heard_from_leader_us = self.now_us;
-        self.reset_election_timer();
+        self.heard_from_leader(term, leader);
         if chunk.last.index <= self.commit_index {
             // Already committed here, so our log agrees up to there: nothing to install.
             self.incoming = None;

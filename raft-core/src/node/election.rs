@@ -40,8 +40,7 @@ impl Node {
             last_log_term: self.log.last_term(),
             transfer,
         };
-        let peers: Vec<NodeId> = self.membership.voters.iter().copied().filter(|v| *v != self.id).collect();
-        for peer in peers {
+        for peer in self.other_voters() {
             // The vote for self must be durable before anyone can count on this candidacy.
             self.send_after_persist.push((peer, request.clone()));
         }

@@ -65,8 +65,7 @@ impl Node {
             last_log_index: self.log.last_index(),
             last_log_term: self.log.last_term(),
         };
-        let peers: Vec<NodeId> = self.membership.voters.iter().copied().filter(|v| *v != self.id).collect();
-        for peer in peers {
+        for peer in self.other_voters() {
             // Nothing was written: the request may leave at once.
             self.send.push((peer, request.clone()));
         }

@@ -588,6 +588,22 @@ impl Node {
 
     // ---- shared helpers -------------------------------------------------------------------------------------
 
+    /// A message from the leader of our term (AppendEntries, InstallSnapshot): a candidate or pre-candidate
+    /// returns to follower (§5.2), and the election timer starts again.
+    fn heard_from_leader(&mut self, term: Term, leader: NodeId) {
+        if self.role != Role::Follower {
+            self.become_follower(term, Some(leader));
+        }
+        self.leader_id = Some(leader);
+        self.last_heard_from_leader_us = self.now_us;
+        self.reset_election_timer();
+    }
+
+    /// The voters other than this node (whom a candidate or pre-candidate asks).
+    fn other_voters(&self) -> Vec<NodeId> {
+        self.membership.voters.iter().copied().filter(|v| *v != self.id).collect()
+    }
+
     /// Heard from a leader of the current term within the minimum election timeout (or is that leader).
     fn leader_recently_heard(&self) -> bool {
         let min_us = self.cfg.election_timeout_min_ms * 1000;

@@ -132,13 +132,7 @@ impl Node {
             self.send.push((from, reply));
             return;
         }
-        // A candidate that hears from the leader of its term returns to follower (§5.2).
-        if self.role != Role::Follower {
-            self.become_follower(term, Some(leader));
-        }
-        self.leader_id = Some(leader);
-        self.last_heard_from_leader_us = self.now_us;
-        self.reset_election_timer();
+        self.heard_from_leader(term, leader);
 
         // Entries up to our snapshot are committed, so they match the leader's (Leader Completeness): skip
         // them, and go on from the snapshot's last entry.
