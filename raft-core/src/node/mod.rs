@@ -665,6 +665,8 @@ impl Node {
         self.membership_index = index;
         if self.role == Role::Leader {
             self.sync_progress();
+            // A smaller quorum may already hold entries that were short of the old one.
+            self.maybe_commit();
         }
     }
 }

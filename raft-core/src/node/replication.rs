@@ -71,8 +71,11 @@ impl Node {
         if heartbeat {
             self.heartbeat_due_us = self.now_us + self.cfg.heartbeat_us();
         }
-        // A leader alone in its configuration commits by itself.
-        self.maybe_commit();
+        // A leader alone in its configuration commits by itself (with others, their acknowledgements do: no
+        // count of every voter per proposal and per heartbeat).
+        if self.membership.voters.len() <= 1 {
+            self.maybe_commit();
+        }
     }
 
     /// One AppendEntries to `peer` from its nextIndex; entries only while the in-flight bound allows. A peer

@@ -4,7 +4,7 @@
 use crate::message::Message;
 use crate::types::{Endpoint, MsgId, NodeId, TimeUs};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
@@ -81,8 +81,8 @@ impl InFlight {
 pub struct Bus {
     /// Read freely; change only through `insert` and `remove`, which keep `per_link` in step.
     pub in_flight: InFlight,
-    /// Messages in flight per directed link.
-    per_link: BTreeMap<(Endpoint, Endpoint), u32>,
+    /// Messages in flight per directed link (looked up, never iterated: a HashMap keeps runs deterministic).
+    per_link: HashMap<(Endpoint, Endpoint), u32>,
     next_id: MsgId,
     /// Partition groups: nodes talk only within their group. Nodes in no group form one more group together.
     groups: Vec<BTreeSet<NodeId>>,
