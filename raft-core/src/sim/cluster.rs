@@ -477,11 +477,13 @@ impl Cluster {
         if loss > 0.0 && self.rng.random_bool(loss) {
             return;
         }
-        let copies = if dup > 0.0 && self.rng.random_bool(dup) { 2 } else { 1 };
-        for _ in 0..copies {
+        if dup > 0.0 && self.rng.random_bool(dup) {
             let latency_us = self.rng.random_range(lat_min..=lat_max);
             self.put_in_flight(from, to, msg.clone(), latency_us);
         }
+        // The message itself travels (no copy of its entries unless it is duplicated).
+        let latency_us = self.rng.random_range(lat_min..=lat_max);
+        self.put_in_flight(from, to, msg, latency_us);
     }
 
     pub(super) fn put_in_flight(&mut self, from: Endpoint, to: Endpoint, msg: Message, latency_us: TimeUs) -> MsgId {
