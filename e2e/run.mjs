@@ -620,6 +620,11 @@ await test('log compaction: a node added late catches up by snapshot, drawn as o
   await page.click('g.node[data-node="6"]');
   await page.waitForSelector('#panel-inspector th:has-text("snapshot")');
   await page.screenshot({ path: `${SHOTS}/snapshot-catch-up.png` });
+  // Start over keeps what the Protocol section says.
+  await tab(page, 'cluster');
+  await page.click('#reset');
+  await page.waitForFunction(() => window.raft.nodes().length === 5);
+  assert((await page.inputValue('#snapshot-after')) === '50', 'Start over keeps log compaction as set');
   assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
   await context.close();
 });

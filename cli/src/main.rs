@@ -52,7 +52,8 @@ fn main() -> ExitCode {
         Cmd::Bugs => {
             // The name first (what --bug takes), then what it breaks and the switch its code needs.
             for bug in raft_core::PlantedBug::ALL {
-                let needs = bug.needs().map_or(String::new(), |what| format!(" (only with {what} on; chaos switches it on)"));
+                let needs =
+                    bug.needs().map_or(String::new(), |what| format!(" (only with {what} on; chaos switches it on)"));
                 println!("{}\t{}{needs}", bug.name(), bug.describe());
             }
             ExitCode::SUCCESS

@@ -198,10 +198,12 @@ pub fn ClusterActions(sim: Sim) -> impl IntoView {
             .and_then(|n| int_field("seed", &seed.get_untracked(), 0, i64::MAX).map(|s| (n, s)));
         match parsed {
             Ok((n, s)) => {
-                let (bugs, protocol) = sim.peek(|c| (c.config().raft.bugs, c.config().raft.protocol));
+                let raft = sim.peek(|c| c.config().raft.clone());
                 let mut cfg = SimConfig { nodes: n as usize, seed: s as u64, ..crate::default_config() };
-                cfg.raft.bugs = bugs;
-                cfg.raft.protocol = protocol;
+                // What the Protocol section and the bug switches say stays as they say it.
+                cfg.raft.bugs = raft.bugs;
+                cfg.raft.protocol = raft.protocol;
+                cfg.raft.snapshot_after_entries = raft.snapshot_after_entries;
                 match sim.reset(cfg) {
                     Ok(()) => {
                         err.set(None);
@@ -268,7 +270,7 @@ pub fn ClusterActions(sim: Sim) -> impl IntoView {
                 <label><span>"seed"</span><input id="reset-seed" inputmode="numeric" size="6" prop:value=seed on:input=move |ev| seed.set(event_target_value(&ev)) /></label>
                 <button type="submit" id="reset">"Start over"</button>
             </form>
-            <p class="hint">"Start over: a new cluster of this size and seed, with the default timing; the protocol switches stay as they are."</p>
+            <p class="hint">"Start over: a new cluster of this size and seed, with the default timing; the protocol switches and log compaction stay as they are."</p>
             {keeps}
             <label class="scenario-pick"><span>"Scenario"</span>
                 <select id="scenario" on:change=move |ev| {
