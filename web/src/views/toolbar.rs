@@ -7,12 +7,22 @@ use crate::views::side::Tab;
 use crate::watch::Aspect;
 use leptos::prelude::*;
 
+/// The clock's step while the run plays, in virtual milliseconds.
+const CLOCK_STEP_PLAYING_MS: f64 = 10.0;
+
 /// The time slider's step, in virtual milliseconds.
 const SLIDER_STEP_MS: u64 = 100;
 
 #[component]
 pub fn Toolbar(sim: Sim) -> impl IntoView {
-    let time = move || fmt_time_ms(sim.with(|c| c.now_us()) as f64 / 1000.0);
+    // While the run plays the clock moves in CLOCK_STEP_PLAYING_MS steps: a text that changes every frame
+    // costs a layout of the header every frame. Paused (or stepping) it shows the exact time.
+    let time = Memo::new(move |_| {
+        let now_ms = sim.with(|c| c.now_us()) as f64 / 1000.0;
+        let shown =
+            if sim.playing.get() { (now_ms / CLOCK_STEP_PLAYING_MS).floor() * CLOCK_STEP_PLAYING_MS } else { now_ms };
+        fmt_time_ms(shown)
+    });
     let leader = Memo::new(move |_| sim.read(Aspect::Nodes, crate::summary::leader_line));
     // The slider in steps of SLIDER_STEP_MS: a range input repaints whenever its value or max is set, and a
     // step of 1/10 s is finer than its pixels on any run longer than a few seconds.
@@ -56,7 +66,7 @@ pub fn Toolbar(sim: Sim) -> impl IntoView {
                         {SPEEDS.iter().map(|(v, label)| view! { <option value=v.to_string()>{*label}</option> }).collect_view()}
                     </select>
                 </label>
-                <span class="clock" aria-label="Virtual time" id="clock">{time}</span>
+                <span class="clock" aria-label="Virtual time" id="clock">{move || time.get()}</span>
                 <input type="range" id="scrub" class="scrub" min="0" aria-label="Scrub through time"
                     prop:max=move || slider.get().1.to_string()
                     prop:value=move || slider.get().0.to_string()
