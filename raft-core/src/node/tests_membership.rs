@@ -158,18 +158,7 @@ fn a_caught_up_target_gets_timeout_now_and_campaigns_at_once_in_a_new_term() {
     let r = n.take_ready();
     assert!(r.send.contains(&(2, Message::TimeoutNow { term: 1 })), "{:?}", r.send);
     let mut f = Node::new(2, RaftConfig::default(), three(), 7, 0);
-    f.step(
-        10_000_000,
-        1,
-        Message::AppendEntries {
-            term: 1,
-            leader: 1,
-            prev_log_index: 0,
-            prev_log_term: 0,
-            entries: vec![],
-            leader_commit: 0,
-        },
-    );
+    f.step(10_000_000, 1, super::tests_replication::ae(1, 1, (0, 0), vec![], 0));
     f.take_ready();
     f.step(10_000_020, 1, Message::TimeoutNow { term: 1 });
     assert_eq!((f.role(), f.term()), (Role::Candidate, 2));

@@ -18,7 +18,7 @@ fn noops(prev_log_index: LogIndex, terms: &[Term]) -> Vec<Entry> {
         .collect()
 }
 
-fn ae(term: Term, leader: NodeId, prev: (LogIndex, Term), entries: Vec<Entry>, commit: LogIndex) -> Message {
+pub(super) fn ae(term: Term, leader: NodeId, prev: (LogIndex, Term), entries: Vec<Entry>, commit: LogIndex) -> Message {
     Message::AppendEntries {
         term,
         leader,

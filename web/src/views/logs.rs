@@ -245,13 +245,14 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>, wid
                 .collect::<Vec<_>>()
         })
     });
-    // The snapshot this node's log starts after (index, term), while any of it is in the window.
+    // The snapshot this node's log starts after, while any of it is in the window: the first column of the
+    // block (the window's), its last included index and term.
     let snapshot = Memo::new(move |_| {
         let (lo, _) = window.get();
         sim.read(Aspect::Logs, |c| {
             let s = c.server(id)?;
             let start = s.node.as_ref().map_or(s.disk.log.start(), |n| n.log().start());
-            (start.index >= lo).then_some((start.index, start.term))
+            (start.index >= lo).then_some((lo.max(1), start.index, start.term))
         })
     });
     // The leader's nextIndex and matchIndex for this node (none if this node leads or there is no leader).
@@ -292,8 +293,7 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>, wid
                     }
                 } />
                 // Log compaction: the entries a snapshot replaced are one block, up to its last included index.
-                {move || snapshot.get().map(|(last, term)| {
-                    let first = window.get_untracked().0.max(1);
+                {move || snapshot.get().map(|(first, last, term)| {
                     view! {
                         <span class="snapshot" data-last-index=last data-term=term
                             style=format!("--i: {first}; --n: {}", last + 1 - first)

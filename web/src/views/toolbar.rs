@@ -17,11 +17,14 @@ const SLIDER_STEP_MS: u64 = 100;
 pub fn Toolbar(sim: Sim) -> impl IntoView {
     // While the run plays the clock moves in CLOCK_STEP_PLAYING_MS steps: a text that changes every frame
     // costs a layout of the header every frame. Paused (or stepping) it shows the exact time.
-    let time = Memo::new(move |_| {
+    // The memo holds the number shown, so a frame that leaves it unchanged formats nothing.
+    let time_ms = Memo::new(move |_| {
         let now_ms = sim.with(|c| c.now_us()) as f64 / 1000.0;
-        let shown =
-            if sim.playing.get() { (now_ms / CLOCK_STEP_PLAYING_MS).floor() * CLOCK_STEP_PLAYING_MS } else { now_ms };
-        fmt_time_ms(shown)
+        if sim.playing.get() {
+            (now_ms / CLOCK_STEP_PLAYING_MS).floor() * CLOCK_STEP_PLAYING_MS
+        } else {
+            now_ms
+        }
     });
     let leader = Memo::new(move |_| sim.read(Aspect::Nodes, crate::summary::leader_line));
     // The slider in steps of SLIDER_STEP_MS: a range input repaints whenever its value or max is set, and a
@@ -66,7 +69,7 @@ pub fn Toolbar(sim: Sim) -> impl IntoView {
                         {SPEEDS.iter().map(|(v, label)| view! { <option value=v.to_string()>{*label}</option> }).collect_view()}
                     </select>
                 </label>
-                <span class="clock" aria-label="Virtual time" id="clock">{move || time.get()}</span>
+                <span class="clock" aria-label="Virtual time" id="clock">{move || fmt_time_ms(time_ms.get())}</span>
                 <input type="range" id="scrub" class="scrub" min="0" aria-label="Scrub through time"
                     prop:max=move || slider.get().1.to_string()
                     prop:value=move || slider.get().0.to_string()
