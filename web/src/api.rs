@@ -108,7 +108,7 @@ pub fn install(sim: Sim) {
     def(&obj, "messages", move |_, _| to_js(&sim.peek(|c| c.message_logs())));
     def(&obj, "violations", move |_, _| to_js(&sim.peek(|c| c.violations().to_vec())));
     def(&obj, "inFlight", move |_, _| to_js(&sim.peek(|c| c.in_flight().cloned().collect::<Vec<_>>())));
-    def(&obj, "requests", move |_, _| to_js(&sim.peek(|c| c.requests().to_vec())));
+    def(&obj, "requests", move |_, _| to_js(&sim.peek(|c| c.requests().iter().cloned().collect::<Vec<_>>())));
     def(&obj, "log", move |id, _| {
         let id = node_arg(&id, "node id")?;
         to_js(&sim.peek(|c| c.server(id).map(|_| c.log_view(id, usize::MAX))).ok_or(format!("there is no node S{id}"))?)

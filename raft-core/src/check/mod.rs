@@ -11,8 +11,9 @@ mod quorum_contact;
 use crate::log::Entry;
 use crate::node::{DurableState, Node, Note, Summary};
 use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -351,7 +351,7 @@ impl Expectation {
             }
         }
         if let Some(re) = &self.last_request {
-            match c.requests().last() {
+            match c.requests().back() {
                 None => fails.push("last_request: no client request was made".into()),
                 Some(r) => {
                     let (status, reason) = match &r.status {

@@ -241,6 +241,7 @@ impl Cluster {
         s.synced_while_paused.clear();
         s.awaiting_apply.clear();
         s.timer_at_us = u64::MAX;
+        s.timer_queued_us = u64::MAX;
         s.timer_gen += 1;
         self.history.node_stopped(id, now);
     }
@@ -275,9 +276,7 @@ impl Cluster {
                 self.node_receive(id, from, msg);
             }
         }
-        // A paused node's timers did not fire; they fire now if overdue.
-        let s = self.servers.get_mut(&id).expect("exists");
-        s.timer_at_us = u64::MAX;
+        // A paused node's timers did not fire (their events were spent); they fire now if overdue.
         self.reschedule_timer(id);
     }
 }

@@ -3,8 +3,9 @@
 
 use crate::message::Message;
 use crate::types::{Endpoint, MsgId, NodeId, TimeUs};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
@@ -82,7 +83,7 @@ pub struct Bus {
     /// Read freely; change only through `insert` and `remove`, which keep `per_link` in step.
     pub in_flight: InFlight,
     /// Messages in flight per directed link (looked up, never iterated: a HashMap keeps runs deterministic).
-    per_link: HashMap<(Endpoint, Endpoint), u32>,
+    per_link: FxHashMap<(Endpoint, Endpoint), u32>,
     next_id: MsgId,
     /// Partition groups: nodes talk only within their group. Nodes in no group form one more group together.
     groups: Vec<BTreeSet<NodeId>>,

@@ -94,7 +94,7 @@ impl Cluster {
         let target = to.or(c.leader_guess);
         let serial = self.next_request_serial;
         self.next_request_serial += 1;
-        self.requests.push(RequestRecord {
+        self.requests.push_back(RequestRecord {
             serial,
             client,
             seq,
@@ -233,7 +233,7 @@ mod tests {
         for i in 0..RECORDS_MAX as u64 {
             let serial = c.next_request_serial;
             c.next_request_serial += 1;
-            c.requests.push(RequestRecord {
+            c.requests.push_back(RequestRecord {
                 serial,
                 client: 100,
                 seq: i + 1,

@@ -6,7 +6,7 @@ use super::client::{Client, RequestRecord};
 use super::command::Timed;
 use super::config::{ms_to_us, SimConfig};
 use super::history::History;
-use super::server::{PendingWrite, Server, Status};
+use super::server::{PendingWrite, Server, Servers, Status};
 use crate::check::Checker;
 use crate::hash::StableHasher;
 use crate::machine::op::{EntryData, Membership, Op, RequestId};
@@ -41,7 +41,7 @@ pub struct Cluster {
     pub(super) cfg: SimConfig,
     pub(super) now_us: TimeUs,
     pub(super) rng: ChaCha8Rng,
-    pub(super) servers: BTreeMap<NodeId, Server>,
+    pub(super) servers: Servers,
     pub(super) next_node_id: NodeId,
     queue: BinaryHeap<Reverse<(TimeUs, u64, Event)>>,
     seq: u64,
@@ -50,7 +50,7 @@ pub struct Cluster {
     pub(super) checker: Checker,
     pub(super) recorded: Vec<Timed>,
     pub(super) clients: BTreeMap<ClientId, Client>,
-    pub(super) requests: Vec<RequestRecord>,
+    pub(super) requests: VecDeque<RequestRecord>,
     /// Serial of the next request.
     pub(super) next_request_serial: u64,
     pub(super) membership_tasks: VecDeque<MembershipTask>,
@@ -93,7 +93,7 @@ impl Cluster {
         let mut c = Cluster {
             rng: ChaCha8Rng::seed_from_u64(cfg.seed),
             now_us: 0,
-            servers: BTreeMap::new(),
+            servers: Servers::default(),
             next_node_id: 1,
             queue: BinaryHeap::new(),
             seq: 0,
@@ -102,7 +102,7 @@ impl Cluster {
             checker: Checker::default(),
             recorded: Vec::new(),
             clients: BTreeMap::new(),
-            requests: Vec::new(),
+            requests: VecDeque::new(),
             next_request_serial: 0,
             membership_tasks: VecDeque::new(),
             events: 0,
@@ -134,25 +134,23 @@ impl Cluster {
             }
         }
         let node = Node::restart(id, self.cfg.raft.clone(), bootstrap, &disk, self.cfg.seed, 0, self.now_us, 0);
-        self.servers.insert(
+        self.servers.push(Server {
             id,
-            Server {
-                id,
-                node: Some(node),
-                status: Status::Up,
-                disk,
-                pending: VecDeque::new(),
-                machines: Machines::new(&self.cfg.machine),
-                incarnation: 0,
-                commit_before_crash: 0,
-                inbox: VecDeque::new(),
-                synced_while_paused: VecDeque::new(),
-                disk_stalled_until_us: 0,
-                timer_gen: 0,
-                timer_at_us: TimeUs::MAX,
-                awaiting_apply: Default::default(),
-            },
-        );
+            node: Some(node),
+            status: Status::Up,
+            disk,
+            pending: VecDeque::new(),
+            machines: Machines::new(&self.cfg.machine),
+            incarnation: 0,
+            commit_before_crash: 0,
+            inbox: VecDeque::new(),
+            synced_while_paused: VecDeque::new(),
+            disk_stalled_until_us: 0,
+            timer_gen: 0,
+            timer_at_us: TimeUs::MAX,
+            timer_queued_us: TimeUs::MAX,
+            awaiting_apply: Default::default(),
+        });
         self.reschedule_timer(id);
         id
     }
@@ -269,7 +267,16 @@ impl Cluster {
 
     fn fire_timer(&mut self, id: NodeId, gen: u64) -> bool {
         let Some(s) = self.servers.get_mut(&id) else { return false };
-        if s.timer_gen != gen || s.status != Status::Up {
+        if s.timer_gen != gen {
+            return false;
+        }
+        s.timer_queued_us = TimeUs::MAX;
+        if s.status != Status::Up {
+            return false;
+        }
+        if s.timer_at_us > self.now_us {
+            // The deadline moved later after this event was queued: wait for it (not an event of the run).
+            self.reschedule_timer(id);
             return false;
         }
         s.timer_at_us = TimeUs::MAX;
@@ -444,13 +451,13 @@ impl Cluster {
         let Some(s) = self.servers.get_mut(&id) else { return };
         let Some(node) = s.node.as_ref() else { return };
         let deadline = node.next_deadline_us();
-        if deadline != s.timer_at_us {
+        s.timer_at_us = deadline;
+        // A later deadline keeps the queued event (see `timer_queued_us`); an earlier one needs its own.
+        if deadline < s.timer_queued_us {
             s.timer_gen += 1;
-            s.timer_at_us = deadline;
+            s.timer_queued_us = deadline;
             let gen = s.timer_gen;
-            if deadline != TimeUs::MAX {
-                self.schedule(deadline, Event::Timer(id, gen));
-            }
+            self.schedule(deadline, Event::Timer(id, gen));
         }
     }
 

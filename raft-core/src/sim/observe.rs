@@ -56,7 +56,7 @@ impl Cluster {
     pub fn link_up(&self, from: NodeId, to: NodeId) -> bool {
         self.bus.link_up(Endpoint::Node(from), Endpoint::Node(to))
     }
-    pub fn requests(&self) -> &[RequestRecord] {
+    pub fn requests(&self) -> &std::collections::VecDeque<RequestRecord> {
         &self.requests
     }
     pub fn membership_changes_pending(&self) -> usize {
