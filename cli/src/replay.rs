@@ -25,7 +25,8 @@ pub fn run(args: Args) -> ExitCode {
     };
     let replayed = parsed.and_then(Replay::new).and_then(Replay::run_to_end);
     match replayed {
-        Ok((cluster, _)) => {
+        Ok(recording) => {
+            let cluster = recording.cluster();
             println!("{}", serde_json::to_string_pretty(&cluster.status_view()).expect("views serialize"));
             println!("hash={:016x}", cluster.trace_hash());
             ExitCode::SUCCESS

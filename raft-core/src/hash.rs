@@ -4,6 +4,7 @@
 use siphasher::sip::SipHasher13;
 use std::hash::Hasher;
 
+#[derive(Clone)]
 pub struct StableHasher(SipHasher13);
 
 impl StableHasher {

@@ -125,6 +125,11 @@ impl Log {
         log
     }
 
+    /// Estimated memory this log holds of its own (payloads are shared and not counted).
+    pub fn footprint_bytes(&self) -> u64 {
+        (self.entries.len() * std::mem::size_of::<Entry>()) as u64
+    }
+
     pub fn last_index(&self) -> LogIndex {
         self.start.index + self.entries.len() as LogIndex
     }

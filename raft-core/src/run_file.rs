@@ -5,7 +5,7 @@
 //! Limits (stated in README): `RUN_TEXT_BYTES_MAX` of text, `RUN_COMMANDS_MAX` commands, `RUN_AT_US_MAX` of
 //! virtual time, and the estimated simulation cost of `SimConfig::check_run_length`.
 
-use crate::sim::{Cluster, SimConfig, Timed};
+use crate::sim::{Cluster, Recording, SimConfig, Timed};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 
@@ -107,63 +107,42 @@ impl RunFile {
     }
 }
 
-/// Replays a run in slices, so that a page can show progress, stay responsive and offer Cancel.
+/// Replays a run in slices, so that a page can show progress, stay responsive and offer Cancel. The run's
+/// commands become the recording's tape, so those after `at_us` happen as the run plays on.
 pub struct Replay {
-    cluster: Cluster,
-    run: RunFile,
-    /// Commands applied so far.
-    next: usize,
+    recording: Recording,
+    at_us: u64,
 }
 
 impl Replay {
     pub fn new(run: RunFile) -> Result<Replay, String> {
         run.validate()?;
-        let cluster = Cluster::new(run.config.clone())?;
-        Ok(Replay { cluster, run, next: 0 })
+        let cluster = Cluster::new(run.config)?;
+        Ok(Replay { recording: Recording::with_tape(cluster, run.commands), at_us: run.at_us })
     }
 
     /// Does about `events_max` events of work. Ok(true) once the run stands at its time; a command that the
     /// replayed cluster refuses is an error naming it (never skipped).
     pub fn work(&mut self, events_max: u64) -> Result<bool, String> {
-        let start = self.cluster.events();
-        while self.cluster.events() - start < events_max {
-            let target_us = match self.run.commands.get(self.next) {
-                Some(t) if t.at_us <= self.run.at_us => t.at_us,
-                _ => self.run.at_us,
-            };
-            if self.cluster.step_event_until(target_us) {
-                continue;
-            }
-            self.cluster.run_until(target_us);
-            match self.run.commands.get(self.next).filter(|t| t.at_us <= self.run.at_us) {
-                Some(t) => {
-                    self.cluster.apply(t.command.clone()).map_err(|e| {
-                        format!("command {} at {} ms ({}): {e}", self.next + 1, t.at_us / 1000, t.command.describe())
-                    })?;
-                    self.next += 1;
-                }
-                None => return Ok(true),
-            }
-        }
-        Ok(false)
+        self.recording.advance(self.at_us, events_max)
     }
 
     /// Replays to the end in one go (the CLI and tests).
-    pub fn run_to_end(mut self) -> Result<(Cluster, RunFile), String> {
+    pub fn run_to_end(mut self) -> Result<Recording, String> {
         while !self.work(u64::MAX)? {}
         Ok(self.finish())
     }
 
     /// How far along the replay is, from 0 to 1 (by virtual time).
     pub fn progress(&self) -> f64 {
-        if self.run.at_us == 0 {
+        if self.at_us == 0 {
             return 1.0;
         }
-        (self.cluster.now_us() as f64 / self.run.at_us as f64).min(1.0)
+        (self.recording.cluster().now_us() as f64 / self.at_us as f64).min(1.0)
     }
 
-    pub fn finish(self) -> (Cluster, RunFile) {
-        (self.cluster, self.run)
+    pub fn finish(self) -> Recording {
+        self.recording
     }
 }
 
@@ -181,8 +160,8 @@ mod tests {
             let run = RunFile::of(&original);
             let back = RunFile::parse_link(&run.to_link()).unwrap();
             assert_eq!(back, run, "seed {seed}: the link reads back to the same run");
-            let (replayed, _) = Replay::new(back).unwrap().run_to_end().unwrap();
-            assert_eq!(replayed.trace_hash(), original.trace_hash(), "seed {seed}: same trace");
+            let replayed = Replay::new(back).unwrap().run_to_end().unwrap();
+            assert_eq!(replayed.cluster().trace_hash(), original.trace_hash(), "seed {seed}: same trace");
         }
     }
 
@@ -224,6 +203,6 @@ mod tests {
             assert!(sliced.progress() <= 1.0);
         }
         assert!(slices > 10, "the work was cut in slices ({slices})");
-        assert_eq!(sliced.finish().0.trace_hash(), original.trace_hash());
+        assert_eq!(sliced.finish().cluster().trace_hash(), original.trace_hash());
     }
 }

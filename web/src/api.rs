@@ -192,6 +192,16 @@ pub fn install(sim: Sim) {
         sim.advance_us((ms * 1000.0).round() as u64);
         to_js(&sim.peek(|c| c.status_view()))
     });
+    def(&obj, "scrub", move |ms, _| {
+        // Within the run recorded so far (advance() goes further): a jump costs at most one checkpoint interval.
+        let horizon_ms = sim.horizon_us.get_untracked() as f64 / 1000.0;
+        let ms = ms.as_f64().filter(|m| m.is_finite() && *m >= 0.0 && *m <= horizon_ms).ok_or_else(|| {
+            format!("ms must be a time in the recorded run, from 0 to {horizon_ms} ms, got {}", describe(&ms))
+        })?;
+        sim.playing.set(false);
+        sim.scrub_to((ms * 1000.0).round() as u64);
+        to_js(&sim.peek(|c| c.status_view()))
+    });
     if let Some(w) = web_sys::window() {
         let _ = js_sys::Reflect::set(&w, &JsValue::from_str("raft"), &obj);
     }

@@ -165,8 +165,8 @@ mod tests {
                     let mut run = RunFile::parse_json(&text).unwrap();
                     let start = run.at_us;
                     run.at_us = start + 5_000_000;
-                    let (cluster, _) = Replay::new(run.clone()).unwrap().run_to_end().unwrap();
-                    (run.config, cluster, start)
+                    let recording = Replay::new(run.clone()).unwrap().run_to_end().unwrap();
+                    (run.config, recording.cluster().clone(), start)
                 }
             };
             assert!(config.raft.bugs.has(bug), "{} runs without its bug", bug.name());

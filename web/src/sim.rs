@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use raft_core::run_file::{Replay, RunFile};
 use raft_core::sim::server::Status;
 use raft_core::sim::view::StatusView;
-use raft_core::sim::Timed;
+use raft_core::sim::Recording;
 use raft_core::types::NodeId;
 use raft_core::{Cluster, Command, SimConfig};
 use std::time::Duration;
@@ -47,7 +47,9 @@ pub enum Selection {
 
 #[derive(Clone, Copy)]
 pub struct Sim {
-    cluster: StoredValue<Cluster, LocalStorage>,
+    /// The run: the cluster now, the tape of commands (the recorded future after a scrub back) and checkpoints
+    /// for time travel.
+    rec: StoredValue<Recording, LocalStorage>,
     /// What changed since the last frame, aspect by aspect.
     pub watch: Watch,
     /// The ids of the nodes on the ring (removed nodes leave it), in order: what every view of the nodes
@@ -67,28 +69,28 @@ pub struct Sim {
     pub scenario: RwSignal<Option<(String, String)>>,
     /// An action asked for in the past, waiting for the user to agree to drop the later actions (how many).
     pub fork: RwSignal<Option<(Command, usize)>>,
-    /// The tape: every command of the furthest run so far. Scrubbing back replays it; playing forward from
-    /// an earlier time re-applies it, so time travel shows the same run. A new command in the past cuts the
-    /// tape there.
-    tape: StoredValue<Vec<Timed>, LocalStorage>,
-    /// The furthest virtual time reached.
+    /// The furthest virtual time reached (the recording's, as a signal for the scrubber).
     pub horizon_us: RwSignal<u64>,
     /// While a run loads: how far along it is (0 to 1). The current run stays on screen until it is done.
     pub loading: RwSignal<Option<f64>>,
+    /// Scrubbing: whether a jump was made in this animation frame, and the latest time asked for since.
+    /// Dragging the slider fires many input events per frame; the first jumps at once, the last of the rest
+    /// at the next frame, so there is at most one jump per frame and no lag behind the pointer.
+    scrub_pending: StoredValue<(bool, Option<u64>), LocalStorage>,
     /// Bumped to cancel a load in progress (a slice that sees another generation stops).
     load_generation: StoredValue<u64, LocalStorage>,
 }
 
 impl Sim {
     pub fn new(cfg: SimConfig) -> Self {
-        let cluster = StoredValue::new_local(Cluster::new(cfg).expect("the default config is valid"));
+        let rec = StoredValue::new_local(Recording::new(cfg).expect("the default config is valid"));
         let watch = Watch::new();
         let ring = Memo::new(move |_| {
             watch.track(Aspect::Ring);
-            cluster.with_value(|c| c.servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect())
+            rec.with_value(|r| r.cluster().servers().filter(|s| s.status != Status::Removed).map(|s| s.id).collect())
         });
         Sim {
-            cluster,
+            rec,
             watch,
             ring,
             playing: RwSignal::new(true),
@@ -100,9 +102,9 @@ impl Sim {
             presenter: RwSignal::new(false),
             fork: RwSignal::new(None),
             scenario: RwSignal::new(None),
-            tape: StoredValue::new_local(Vec::new()),
             horizon_us: RwSignal::new(0),
             loading: RwSignal::new(None),
+            scrub_pending: StoredValue::new_local((false, None)),
             load_generation: StoredValue::new_local(0),
         }
     }
@@ -120,7 +122,7 @@ impl Sim {
     /// Reads the cluster, re-running the caller whenever `aspect` changes.
     pub fn read<R>(&self, aspect: Aspect, f: impl FnOnce(&Cluster) -> R) -> R {
         self.watch.track(aspect);
-        self.cluster.with_value(f)
+        self.rec.with_value(|r| f(r.cluster()))
     }
 
     /// Reads the cluster, re-running the caller every frame (for what moves with time).
@@ -130,18 +132,27 @@ impl Sim {
 
     /// Reads without tracking (for event handlers).
     pub fn peek<R>(&self, f: impl FnOnce(&Cluster) -> R) -> R {
-        self.cluster.with_value(f)
+        self.rec.with_value(|r| f(r.cluster()))
     }
 
-    fn changed(&self) {
-        self.cluster.with_value(|c| self.watch.refresh(c));
+    /// After any change: the views hear what changed, the scrubber how far the run reached, and a command the
+    /// replay refused is said (and the run paused), never skipped.
+    fn changed(&self, outcome: Result<(), String>) {
+        if let Err(e) = outcome {
+            self.playing.set(false);
+            self.notice.set(Some(format!("The recorded run cannot go on: {e}")));
+        }
+        let horizon = self.rec.with_value(|r| r.horizon_us());
+        if horizon != self.horizon_us.get_untracked() {
+            self.horizon_us.set(horizon);
+        }
+        self.rec.with_value(|r| self.watch.refresh(r.cluster()));
     }
 
     /// The one way the UI changes the cluster. An action in the past that would drop actions recorded after
     /// it waits for the user's word (`fork`); the run is paused meanwhile.
     pub fn apply(&self, cmd: Command) -> Result<(), String> {
-        let applied = self.cluster.with_value(|c| c.recorded().len());
-        let later = self.tape.with_value(|t| t.len().saturating_sub(applied));
+        let later = self.rec.with_value(|r| r.future_commands());
         if later > 0 {
             self.playing.set(false);
             self.fork.set(Some((cmd, later)));
@@ -163,7 +174,7 @@ impl Sim {
         self.fork.set(None);
         self.notice.set(None);
         let horizon = self.horizon_us.get_untracked();
-        if self.cluster.with_value(|c| c.now_us()) < horizon {
+        if self.peek(|c| c.now_us()) < horizon {
             self.scrub_to(horizon);
         }
     }
@@ -171,26 +182,9 @@ impl Sim {
     /// Applies at once, dropping any actions recorded after now (what `window.raft` does: a script says
     /// what it means).
     pub fn apply_now(&self, cmd: Command) -> Result<(), String> {
-        let now = self.cluster.with_value(|c| c.now_us());
-        let applied = self.cluster.with_value(|c| c.recorded().len());
-        let result =
-            self.cluster.try_update_value(|c| c.apply(cmd.clone())).unwrap_or(Err("the simulator is gone".into()));
-        match &result {
-            Ok(()) => {
-                // The tape keeps what has happened (the commands applied so far, in order) and this one; the
-                // recorded future no longer happens. A refused command drops nothing.
-                self.tape.update_value(|t| {
-                    t.truncate(applied);
-                    t.push(Timed { at_us: now, command: cmd });
-                });
-                if now < self.horizon_us.get_untracked() {
-                    self.horizon_us.set(now);
-                }
-                self.notice.set(None)
-            }
-            Err(e) => self.notice.set(Some(e.clone())),
-        }
-        self.changed();
+        let result = self.rec.try_update_value(|r| r.apply(cmd)).unwrap_or(Err("the simulator is gone".into()));
+        self.notice.set(result.as_ref().err().cloned());
+        self.changed(Ok(()));
         result
     }
 
@@ -198,7 +192,7 @@ impl Sim {
     /// budget of simulated events allows: an expensive configuration at a high speed runs slower than asked
     /// rather than freezing the page.
     pub fn advance_real_ms(&self, real_ms: f64) {
-        let rate = self.cluster.with_value(|c| c.config().events_per_virtual_s_estimate()).max(1);
+        let rate = self.peek(|c| c.config().events_per_virtual_s_estimate()).max(1);
         let budget_us = FRAME_EVENTS_MAX * 1_000_000 / rate;
         let virtual_us = ((real_ms * self.speed.get_untracked() * 1000.0).round() as u64).min(budget_us);
         if virtual_us > 0 {
@@ -206,79 +200,71 @@ impl Sim {
         }
     }
 
-    /// Runs forward, re-applying commands from the tape that fall in this stretch (after a scrub back).
+    /// Runs forward, re-applying the tape's commands that fall in this stretch (after a scrub back).
     pub fn advance_us(&self, virtual_us: u64) {
-        // Borrow the tape rather than copy it: this runs every animation frame.
-        self.tape.with_value(|tape| {
-            self.cluster.update_value(|c| {
-                let to = c.now_us() + virtual_us;
-                let done = c.recorded().len();
-                for t in tape.iter().skip(done).take_while(|t| t.at_us <= to) {
-                    c.run_until(t.at_us);
-                    let _ = c.apply(t.command.clone());
-                }
-                c.run_until(to);
-            })
-        });
-        self.horizon_us.update(|h| *h = (*h).max(self.cluster.with_value(|c| c.now_us())));
-        self.changed();
+        let outcome = self
+            .rec
+            .try_update_value(|r| r.advance_to(r.cluster().now_us().saturating_add(virtual_us)))
+            .unwrap_or(Ok(()));
+        self.changed(outcome);
     }
 
     /// Single step: to the next event (or the next command on the tape, if it comes first).
     pub fn step(&self) -> bool {
-        let moved = self.tape.with_value(|tape| {
-            self.cluster
-                .try_update_value(|c| {
-                    let next_cmd =
-                        tape.get(c.recorded().len()).filter(|t| c.next_event_us().is_none_or(|e| t.at_us <= e));
-                    match next_cmd {
-                        Some(t) => {
-                            c.run_until(t.at_us);
-                            c.apply(t.command.clone()).is_ok()
-                        }
-                        None => c.step_event(),
-                    }
-                })
-                .unwrap_or(false)
-        });
-        self.horizon_us.update(|h| *h = (*h).max(self.cluster.with_value(|c| c.now_us())));
-        self.changed();
+        let outcome = self.rec.try_update_value(|r| r.step()).unwrap_or(Ok(false));
+        let moved = outcome.as_ref().is_ok_and(|m| *m);
+        self.changed(outcome.map(|_| ()));
         moved
     }
 
     /// Runs through the quiet start of a run (nothing in flight yet, no command due) so that the first seconds
     /// on screen already show something happening; stops at the first message, or after `QUIET_SKIP_US_MAX`.
     pub fn skip_quiet_start(&self) {
-        let first_cmd = self.tape.with_value(|t| t.first().map(|c| c.at_us));
-        self.cluster.update_value(|c| {
-            let limit = c.now_us() + QUIET_SKIP_US_MAX;
-            let stop = first_cmd.map_or(limit, |t| t.min(limit));
-            while c.in_flight().next().is_none() && c.next_event_us().is_some_and(|t| t < stop) {
-                c.step_event();
-            }
-        });
-        self.horizon_us.update(|h| *h = (*h).max(self.cluster.with_value(|c| c.now_us())));
-        self.changed();
+        let outcome = self
+            .rec
+            .try_update_value(|r| {
+                let first_cmd = r.tape().get(r.cluster().recorded().len()).map(|t| t.at_us);
+                let limit = r.cluster().now_us() + QUIET_SKIP_US_MAX;
+                let stop = first_cmd.map_or(limit, |t| t.min(limit));
+                while r.cluster().in_flight().next().is_none() && r.cluster().next_event_us().is_some_and(|t| t < stop)
+                {
+                    r.step()?;
+                }
+                Ok(())
+            })
+            .unwrap_or(Ok(()));
+        self.changed(outcome);
     }
 
-    /// Time travel: rebuilds the run from its start config and the tape up to `t_us`.
+    /// Time travel: the nearest checkpoint at or before `t_us`, then forward to it.
     pub fn scrub_to(&self, t_us: u64) {
-        let cfg = self.cluster.with_value(|c| c.initial_config().clone());
-        let Ok(mut c) = Cluster::new(cfg) else { return };
-        self.tape.with_value(|tape| {
-            for t in tape.iter().take_while(|t| t.at_us <= t_us) {
-                c.run_until(t.at_us);
-                let _ = c.apply(t.command.clone());
-            }
+        let outcome = self.rec.try_update_value(|r| r.jump_to(t_us)).unwrap_or(Ok(()));
+        self.changed(outcome);
+    }
+
+    /// Scrubs now if no jump was made in this frame, else at the next frame to the latest time asked for.
+    pub fn scrub_soon(&self, t_us: u64) {
+        let (jumped, _) = self.scrub_pending.get_value();
+        if jumped {
+            self.scrub_pending.set_value((true, Some(t_us)));
+        } else {
+            self.scrub_in_frame(t_us);
+        }
+    }
+
+    fn scrub_in_frame(&self, t_us: u64) {
+        self.scrub_pending.set_value((true, None));
+        self.scrub_to(t_us);
+        let sim = *self;
+        request_animation_frame(move || match sim.scrub_pending.get_value() {
+            (_, Some(t)) => sim.scrub_in_frame(t),
+            _ => sim.scrub_pending.set_value((false, None)),
         });
-        c.run_until(t_us);
-        self.cluster.set_value(c);
-        self.changed();
     }
 
     /// The run so far (config, commands up to now, and now): what a link or a run file carries.
     pub fn run_file(&self) -> RunFile {
-        self.cluster.with_value(RunFile::of)
+        self.peek(RunFile::of)
     }
 
     /// Loads a run: its config, its commands on the tape, shown at `at_us` (commands after that time are
@@ -307,13 +293,10 @@ impl Sim {
             }
             Ok(true) => {
                 self.loading.set(None);
-                let (c, run) = replay.finish();
-                self.tape.set_value(run.commands);
-                self.horizon_us.set(c.now_us());
-                self.cluster.set_value(c);
+                self.rec.set_value(replay.finish());
                 self.selection.set(Selection::None);
                 self.watch.new_run();
-                self.changed();
+                self.changed(Ok(()));
                 done(Ok(()));
             }
             Ok(false) => {
@@ -335,14 +318,11 @@ impl Sim {
 
     /// Starts over with a new config (cluster size, seed, bugs).
     pub fn reset(&self, cfg: SimConfig) -> Result<(), String> {
-        let cluster = Cluster::new(cfg)?;
-        self.cluster.set_value(cluster);
+        self.rec.set_value(Recording::new(cfg)?);
         self.watch.new_run();
-        self.tape.set_value(Vec::new());
-        self.horizon_us.set(0);
         self.selection.set(Selection::None);
         self.notice.set(None);
-        self.changed();
+        self.changed(Ok(()));
         Ok(())
     }
 

@@ -107,6 +107,14 @@ impl Checker {
         self.violation_count
     }
 
+    /// Estimated memory of the checker's tables (for the checkpoint limit of a recording).
+    pub fn footprint_bytes(&self) -> u64 {
+        let rows = 40 * (self.written.len() + self.votes.len() + self.snapshots.len() + self.leaders.len())
+            + 16 * (self.committed.len() + self.applied.len())
+            + 160 * self.violations.len();
+        rows as u64
+    }
+
     pub fn committed_index(&self) -> LogIndex {
         self.committed.len() as LogIndex
     }

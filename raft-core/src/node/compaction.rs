@@ -16,6 +16,7 @@ pub const SNAPSHOT_CHUNKS_IN_FLIGHT: usize = 4;
 pub const SNAPSHOT_DEFER_FACTOR: u64 = 8;
 
 /// A snapshot being assembled from chunks.
+#[derive(Clone)]
 pub(super) struct Incoming {
     pub last: Start,
     pub membership: Membership,

@@ -190,6 +190,7 @@ pub struct Transfer {
     pub timeout_now_sent: bool,
 }
 
+#[derive(Clone)]
 pub struct Node {
     id: NodeId,
     /// How many times this node restarted (0 for its first run); the checker tells incarnations apart.

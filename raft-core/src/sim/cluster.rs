@@ -34,6 +34,8 @@ pub(super) enum MembershipTask {
     Remove(NodeId),
 }
 
+/// Clone is a checkpoint: log payloads are shared (`Payload` is an Arc), the rest is copied.
+#[derive(Clone)]
 pub struct Cluster {
     /// The config the run started with (with `recorded`, all that is needed to replay it).
     pub(super) initial_cfg: SimConfig,

@@ -111,6 +111,11 @@ pub struct History {
 }
 
 impl History {
+    /// Estimated memory (for the checkpoint limit of a recording).
+    pub fn footprint_bytes(&self) -> u64 {
+        (96 * (self.elections.len() + self.leaders.len() + self.happenings.len())) as u64
+    }
+
     pub fn record(&mut self, node: NodeId, note: &Note, now_us: TimeUs) {
         match *note {
             Note::ElectionStarted { term } => {

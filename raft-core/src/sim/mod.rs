@@ -10,9 +10,11 @@ pub mod disk;
 pub mod history;
 pub mod keys;
 pub mod observe;
+pub mod recording;
 pub mod server;
 pub mod view;
 
 pub use cluster::{Cluster, FaultStats};
 pub use command::{Command, Settings, Timed};
 pub use config::{DiskConfig, NetworkConfig, SimConfig};
+pub use recording::Recording;

@@ -20,6 +20,30 @@ impl Cluster {
     pub fn initial_config(&self) -> &SimConfig {
         &self.initial_cfg
     }
+    /// Estimated memory of the cluster's state: what a checkpoint of it costs (payloads shared between logs and
+    /// checkpoints are not counted). An estimate for a limit, not an exact count.
+    pub fn footprint_bytes(&self) -> u64 {
+        const MESSAGE: u64 = 192;
+        const SERVER: u64 = 2048;
+        let servers: u64 =
+            self.servers
+                .values()
+                .map(|s| {
+                    let node = s.node.as_ref().map_or(0, |n| {
+                        n.log().footprint_bytes() + n.snapshot().map_or(0, |snap| snap.data.len() as u64)
+                    });
+                    let disk = s.disk.log.footprint_bytes()
+                        + s.disk.snapshot.as_ref().map_or(0, |snap| snap.data.len() as u64);
+                    SERVER + node + disk + MESSAGE * (s.inbox.len() + s.pending.len()) as u64
+                })
+                .sum();
+        servers
+            + MESSAGE * self.bus.in_flight.len() as u64
+            + 128 * self.requests.len() as u64
+            + self.checker.footprint_bytes()
+            + self.history.footprint_bytes()
+    }
+
     pub fn servers(&self) -> impl Iterator<Item = &Server> {
         self.servers.values()
     }

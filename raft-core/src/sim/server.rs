@@ -19,13 +19,14 @@ pub enum Status {
 }
 
 /// A write handed to the disk, not yet durable, with the messages that wait for it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PendingWrite {
     pub op: PersistOp,
     pub sync_at_us: TimeUs,
     pub held: Vec<(NodeId, Message)>,
 }
 
+#[derive(Clone)]
 pub struct Server {
     pub id: NodeId,
     pub node: Option<Node>,
@@ -65,7 +66,7 @@ impl Server {
 /// The servers of a cluster by id. Ids are handed out in order from 1 and never reused (a removed server keeps
 /// its slot), so a vector indexed by `id - 1` replaces a map: the simulator looks a server up several times per
 /// event, and a BTreeMap search was a fifth of its time at 51 nodes.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Servers(Vec<Server>);
 
 impl Servers {

@@ -75,7 +75,7 @@ pub fn Toolbar(sim: Sim) -> impl IntoView {
                     prop:value=move || slider.get().0.to_string()
                     on:input=move |ev| {
                         sim.playing.set(false);
-                        if let Ok(ms) = event_target_value(&ev).parse::<u64>() { sim.scrub_to(ms * 1000) }
+                        if let Ok(ms) = event_target_value(&ev).parse::<u64>() { sim.scrub_soon(ms * 1000) }
                     } />
                 <button id="share" title="Put a link to this run in the address bar" on:click=move |_| {
                     if crate::permalink::write(sim).is_some() {
