@@ -92,6 +92,11 @@ fn short(data: &EntryData) -> String {
     }
 }
 
+/// The slot of a row that shows index `i` (the window is at most `COLUMNS_MAX` wide, so no two share one).
+fn slot_of(i: u64) -> usize {
+    (i % COLUMNS_MAX) as usize
+}
+
 #[component]
 pub fn LogsView(sim: Sim) -> impl IntoView {
     let ids = sim.ring;
@@ -135,9 +140,12 @@ pub fn LogsView(sim: Sim) -> impl IntoView {
         if let Some(el) = scroller.get() {
             request_animation_frame(move || {
                 programmatic.set_value(true);
-                let to = (right_px - el.client_width() as f64 + AHEAD_COLUMNS as f64 * CELL_REM * rem).max(0.0);
+                // The width as measured on the last scroll or resize: reading it here would force a layout in
+                // the middle of the frame (after this frame's changes), and the frame lays out again anyway.
+                let width = if width > 0.0 { width } else { el.client_width() as f64 };
+                let to = (right_px - width + AHEAD_COLUMNS as f64 * CELL_REM * rem).max(0.0);
                 el.set_scroll_left(to as i32);
-                seen.set_value((to, el.client_width() as f64));
+                seen.set_value((to, width));
             });
         }
     });
@@ -221,28 +229,29 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>, wid
             Some((label, commit))
         })
     });
+    // The row's entries in the window, by slot (see `slot_of`); a row out of view shows none.
     let cells = Memo::new(move |_| {
+        let mut slots: Vec<Option<Cell>> = vec![None; COLUMNS_MAX as usize];
         if !shown.get() {
-            return Vec::new();
+            return slots;
         }
         let (lo, _) = window.get();
         sim.read(Aspect::Logs, |c| {
-            let Some(s) = c.server(id) else { return Vec::new() };
+            let Some(s) = c.server(id) else { return slots };
             let (log, commit, stable) = match s.node.as_ref() {
                 Some(n) => (n.log(), n.commit_index(), n.stable_index()),
                 None => (&s.disk.log, 0, s.disk.log.last_index()),
             };
-            log.entries()
-                .iter()
-                .filter(|e| e.index >= lo)
-                .map(|e| Cell {
+            for e in log.slice(lo.max(log.first_index()), COLUMNS_MAX as usize) {
+                slots[slot_of(e.index)] = Some(Cell {
                     index: e.index,
                     term: e.term,
                     short: short(&e.data),
                     text: e.data.describe(),
                     state: EntryState { committed: e.index <= commit, synced: e.index <= stable },
-                })
-                .collect::<Vec<_>>()
+                });
+            }
+            slots
         })
     });
     // The snapshot this node's log starts after, while any of it is in the window: the first column of the
@@ -272,26 +281,35 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>, wid
                 <span class="meta">{move || format!("commit {}", head.get().map_or(0, |h| h.1))}</span>
             </div>
             <div class="log-cells" role="cell">
-                // Keyed by (index, term): an entry that becomes durable or committed keeps its element and
-                // only changes class; a different entry at the same index (a rollback) is a new element.
-                <For each=move || cells.get() key=|e| (e.index, e.term) children=move |e| {
-                    let (index, term) = (e.index, e.term);
-                    // The cell's state as a memo: its class changes only when this entry commits or reaches
-                    // the disk, not whenever another cell of the row does. Everything else is fixed at creation.
-                    let state = Memo::new(move |_| {
-                        cells.with(|cs| cs.binary_search_by_key(&index, |c| c.index).ok().map(|i| cs[i].state))
-                            .unwrap_or(EntryState { committed: false, synced: true })
+                // One element per slot, made once: index i sits in slot i mod COLUMNS_MAX, so a new entry
+                // refills the one slot its index left, and a jump in time refills slots rather than building
+                // hundreds of elements. Each part changes only when what it shows does: the state (committed,
+                // on disk) without the rest, the entry (index, term, command) when another takes the slot.
+                // Rows out of view have no slots at all (at 51 nodes, thousands of elements fewer to restyle
+                // when the window's origin moves).
+                {move || shown.get().then(|| (0..COLUMNS_MAX as usize).map(|slot| {
+                    let entry = Memo::new(move |_| {
+                        cells.with(|cs| cs[slot].as_ref().map(|c| (c.index, c.term, c.short.clone(), c.text.clone())))
                     });
-                    let style = format!("--i: {index}; border-color: {}; --fill: {}", term_color(term), term_fill(term));
-                    let title = format!("index {index} · term {term} · {}", e.text);
+                    let state = Memo::new(move |_| cells.with(|cs| cs[slot].as_ref().map(|c| c.state)));
+                    let index = move || entry.with(|e| e.as_ref().map(|e| e.0));
                     view! {
-                        <span class=move || state.get().class() style=style data-index=index data-term=term title=title>
-                            <span class="term">{term}</span>
-                            <span class="txt">{e.short.clone()}</span>
-                            <span class="sr">{move || format!(", index {index}, {}", state.get().words())}</span>
+                        <span class=move || state.get().map_or("slot", EntryState::class)
+                            hidden=move || entry.with(Option::is_none)
+                            style=move || entry.with(|e| e.as_ref().map(|(i, t, ..)| {
+                                format!("--i: {i}; border-color: {}; --fill: {}", term_color(*t), term_fill(*t))
+                            }))
+                            data-index=index data-term=move || entry.with(|e| e.as_ref().map(|e| e.1))
+                            title=move || entry.with(|e| e.as_ref().map(|(i, t, _, text)| format!("index {i} · term {t} · {text}")))>
+                            <span class="term">{move || entry.with(|e| e.as_ref().map(|e| e.1))}</span>
+                            <span class="txt">{move || entry.with(|e| e.as_ref().map(|e| e.2.clone()))}</span>
+                            <span class="sr">{move || {
+                                let words = state.get().map_or("", EntryState::words);
+                                index().map(|i| format!(", index {i}, {words}"))
+                            }}</span>
                         </span>
                     }
-                } />
+                }).collect_view())}
                 // Log compaction: the entries a snapshot replaced are one block, up to its last included index.
                 {move || snapshot.get().map(|(first, last, term)| {
                     view! {
