@@ -308,6 +308,37 @@ await test('scrubbing back and forward in time shows the same run', async () => 
   await context.close();
 });
 
+await test('the journal: every delivery names its send; a scrub back and forth journals nothing twice; bad queries throw', async () => {
+  const { page, context } = await open();
+  await advance(page, 2000);
+  await R(page, () => window.raft.kill(window.raft.status().leader));
+  await advance(page, 2000);
+  const check = await R(page, () => {
+    const all = window.raft.journal();
+    const sends = new Map(all.filter((e) => e.kind === 'sent').map((e) => [e.seq, e]));
+    const deliveries = all.filter((e) => e.kind === 'delivered');
+    const orphans = deliveries.filter((d) => { const s = sends.get(d.cause); return !s || s.msg !== d.msg || s.at_ms > d.at_ms; });
+    const kinds = [...new Set(all.map((e) => e.kind))];
+    const window1 = window.raft.journal({ from_ms: 1000, to_ms: 1500, kinds: ['delivered'] });
+    let bad = '';
+    try { window.raft.journal({ kinds: ['deliverd'] }); } catch (e) { bad = e.message; }
+    let unknown = '';
+    try { window.raft.journal({ form_ms: 3 }); } catch (e) { unknown = e.message; }
+    return { n: all.length, last: all.at(-1).seq, deliveries: deliveries.length, orphans: orphans.length, kinds, window1, bad, unknown };
+  });
+  assert(check.deliveries > 50 && check.orphans === 0, `deliveries name their sends: ${JSON.stringify([check.deliveries, check.orphans])}`);
+  for (const k of ['sent', 'delivered', 'crashed', 'command', 'role_changed', 'committed', 'election_timeout']) {
+    assert(check.kinds.includes(k), `the journal has ${k} events: ${check.kinds}`);
+  }
+  assert(check.window1.length > 0 && check.window1.every((e) => e.kind === 'delivered' && e.at_ms >= 1000 && e.at_ms <= 1500), 'a window of one kind');
+  assert(/no event kind "deliverd"/.test(check.bad) && /unknown field `form_ms`/.test(check.unknown), `bad queries: ${check.bad} | ${check.unknown}`);
+  await R(page, () => window.raft.scrub(700));
+  await R(page, () => window.raft.scrub(4000));
+  const after = await R(page, () => { const j = window.raft.journal(); return { n: j.length, last: j.at(-1).seq }; });
+  assert(after.n === check.n && after.last === check.last, `same journal after time travel: ${JSON.stringify([after, check.n, check.last])}`);
+  await context.close();
+});
+
 await test('a permalink replays the same run; a damaged link gets a clear message', async () => {
   const { page, context } = await open();
   await advance(page, 3000);

@@ -1,6 +1,7 @@
 //! `raft-sim bench`: simulated seconds per wall second and events per second under a steady client load.
 
 use raft_core::machine::op::Op;
+use raft_core::sim::Recording;
 use raft_core::{Cluster, Command, SimConfig};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -13,6 +14,9 @@ pub struct Args {
     /// Client requests per virtual second.
     #[arg(long, default_value_t = 50)]
     rate: u64,
+    /// Virtual seconds of the recording benchmark (journal and checkpoints at 51 nodes; 0 skips it).
+    #[arg(long, default_value_t = 600)]
+    recording_seconds: u64,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -41,5 +45,43 @@ pub fn run(args: Args) -> ExitCode {
             c.violation_count()
         );
     }
+    if args.recording_seconds > 0 {
+        recording(args.recording_seconds, args.rate);
+    }
     ExitCode::SUCCESS
+}
+
+/// The page's memory of a run: 51 nodes under the same load, recorded (journal on, checkpoints), then a jump
+/// back to its middle.
+fn recording(seconds: u64, rate: u64) {
+    let cfg = SimConfig { nodes: 51, seed: 42, ..SimConfig::default() };
+    let mut rec = Recording::new(cfg).expect("default config is valid");
+    let gap_us = 1_000_000 / rate.max(1);
+    let started = Instant::now();
+    let (mut t, mut i) = (0u64, 0u64);
+    while t < seconds * 1_000_000 {
+        t += gap_us;
+        rec.advance_to(t).expect("nothing to replay");
+        i += 1;
+        let op = Op::Set { index: (i % 5) as u32, value: i as i64 };
+        rec.apply(Command::Request { client: Some((i % 8 + 1) as u32), to: None, op }).expect("valid request");
+    }
+    let wall_s = started.elapsed().as_secs_f64();
+    let jump = Instant::now();
+    rec.jump_to(seconds * 1_000_000 / 2).expect("a recorded run replays");
+    let jump_ms = jump.elapsed().as_secs_f64() * 1000.0;
+    let j = rec.journal();
+    println!(
+        "recording nodes=51 virtual_s={seconds} wall_s={wall_s:.2} sim_s_per_wall_s={:.1} journal_events_seen={} \
+         journal_events_kept={} journal_mb={:.1} detail_dropped_before_s={:.1} checkpoints={} checkpoint_interval_s={} \
+         checkpoint_mb={:.1} jump_to_middle_ms={jump_ms:.1}",
+        seconds as f64 / wall_s,
+        j.last_seq(),
+        j.len(),
+        j.footprint_bytes() as f64 / 1e6,
+        j.detail_dropped_before_us() as f64 / 1e6,
+        rec.checkpoint_count(),
+        rec.checkpoint_interval_us() / 1_000_000,
+        rec.checkpoint_bytes() as f64 / 1e6,
+    );
 }

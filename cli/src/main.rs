@@ -2,6 +2,7 @@
 
 mod bench;
 mod chaos;
+mod journal_out;
 mod replay;
 mod run;
 mod trace;

@@ -12,6 +12,9 @@ pub struct Args {
     /// The file holds a link's encoded fragment rather than JSON.
     #[arg(long)]
     link: bool,
+    /// Also write the run's journal here, one JSON event per line.
+    #[arg(long, value_name = "OUT.jsonl")]
+    journal: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -26,6 +29,12 @@ pub fn run(args: Args) -> ExitCode {
     let replayed = parsed.and_then(Replay::new).and_then(Replay::run_to_end);
     match replayed {
         Ok(recording) => {
+            if let Some(out) = &args.journal {
+                if let Err(e) = crate::journal_out::write(out, recording.journal().events()) {
+                    eprintln!("{e}");
+                    return ExitCode::from(2);
+                }
+            }
             let cluster = recording.cluster();
             println!("{}", serde_json::to_string_pretty(&cluster.status_view()).expect("views serialize"));
             println!("hash={:016x}", cluster.trace_hash());

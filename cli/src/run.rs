@@ -1,6 +1,7 @@
 //! `raft-sim run FILE`: runs a scenario file and prints a JSON report; exit non-zero naming what failed.
 
-use raft_core::scenario::{parse, run_scenario};
+use raft_core::scenario::{parse, run_scenario, run_scenario_journaled};
+use raft_core::sim::journal::{Journal, JOURNAL_EVENTS_MAX};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,6 +9,10 @@ use std::process::ExitCode;
 pub struct Args {
     /// Scenario file (JSON).
     file: PathBuf,
+    /// Also write the run's journal here, one JSON event per line (at most 500,000 events: older detail
+    /// goes first, as in the page).
+    #[arg(long, value_name = "OUT.jsonl")]
+    journal: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -20,13 +25,25 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let outcome = match run_scenario(&scenario) {
+    let run = if args.journal.is_some() { run_scenario_journaled(&scenario) } else { run_scenario(&scenario) };
+    let mut outcome = match run {
         Ok(o) => o,
         Err(e) => {
             eprintln!("{name}: {e}");
             return ExitCode::from(2);
         }
     };
+    if let (Some(out), Some(cluster)) = (&args.journal, outcome.cluster.as_mut()) {
+        let mut journal = Journal::new(JOURNAL_EVENTS_MAX);
+        journal.extend(cluster.take_journal());
+        match crate::journal_out::write(out, journal.events()) {
+            Ok(n) => eprintln!("{name}: {n} journal events written to {}", out.display()),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     println!("{}", serde_json::to_string_pretty(&outcome).expect("reports serialize"));
     if outcome.passed {
         ExitCode::SUCCESS

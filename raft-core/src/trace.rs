@@ -8,7 +8,28 @@ use crate::sim::{Cluster, Command};
 /// Runs `seed` for `events` events with a client load and a crash and a partition on the way, and returns the
 /// hash of everything that happened.
 pub fn trace_hash(seed: u64, events: u64, bugs: Bugs) -> u64 {
+    run(seed, events, bugs, false).trace_hash()
+}
+
+/// The same run with the journal on: the hash of its journal (every event serialized), and the trace hash,
+/// which the journal must not change.
+pub fn journal_hash(seed: u64, events: u64, bugs: Bugs) -> (u64, u64) {
+    let mut c = run(seed, events, bugs, true);
+    let mut h = crate::hash::StableHasher::new();
+    let mut count = 0u64;
+    for e in c.take_journal() {
+        h.bytes(serde_json::to_string(&e).expect("journal events serialize").as_bytes());
+        count += 1;
+    }
+    assert!(count > events, "every event and more is journaled ({count} for {events} events)");
+    (h.finish(), c.trace_hash())
+}
+
+fn run(seed: u64, events: u64, bugs: Bugs, journal: bool) -> Cluster {
     let mut c = Cluster::new(chaos_config(seed, Some(5), bugs)).expect("valid config");
+    if journal {
+        c.enable_journal();
+    }
     let mut i: u64 = 0;
     while c.events() < events {
         let t = c.now_us() + 20_000;
@@ -37,5 +58,5 @@ pub fn trace_hash(seed: u64, events: u64, bugs: Bugs) -> u64 {
             _ => {}
         }
     }
-    c.trace_hash()
+    c
 }

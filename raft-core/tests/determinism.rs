@@ -1,11 +1,11 @@
 //! Same seed and same commands ⇒ the same run. The golden hash is shared with the wasm test
 //! (tests/wasm_trace.rs), so native and wasm must agree with each other through it.
 //! After a deliberate change of behaviour, update tests/golden/trace.txt with `raft-sim trace --seed 7
-//! --events 5000`.
+//! --events 5000`, and tests/golden/journal.txt with the hash this test prints when it fails.
 #![cfg(not(target_arch = "wasm32"))]
 
 use raft_core::bugs::Bugs;
-use raft_core::trace::trace_hash;
+use raft_core::trace::{journal_hash, trace_hash};
 
 #[test]
 fn same_seed_gives_the_same_trace_twice() {
@@ -19,6 +19,15 @@ fn same_seed_gives_the_same_trace_twice() {
 fn native_trace_matches_the_golden_hash_the_wasm_test_checks() {
     let golden = include_str!("golden/trace.txt").trim();
     assert_eq!(format!("hash={:016x}", trace_hash(7, 5_000, Bugs::none())), golden);
+}
+
+#[test]
+fn the_journal_is_deterministic_matches_the_wasm_golden_and_changes_nothing_in_the_run() {
+    let (journal, trace) = journal_hash(7, 5_000, Bugs::none());
+    assert_eq!(trace, trace_hash(7, 5_000, Bugs::none()), "journaling does not change the run");
+    assert_eq!(journal_hash(7, 5_000, Bugs::none()).0, journal, "same run, same journal");
+    let golden = include_str!("golden/journal.txt").trim();
+    assert_eq!(format!("journal={journal:016x}"), golden);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use crate::sim::Sim;
 use leptos::prelude::*;
 use raft_core::machine::op::Op;
+use raft_core::sim::journal::KINDS;
 use raft_core::sim::Settings;
 use raft_core::Command;
 use serde::Serialize;
@@ -16,6 +17,17 @@ type ApiResult = Result<JsValue, String>;
 const ADVANCE_MS_MAX: f64 = 600_000.0;
 /// ...and the most simulated events it may cost (estimated from the config), about two seconds of work.
 const ADVANCE_EVENTS_MAX: u64 = 2_000_000;
+/// Most journal events one `journal` call returns (a narrower window or fewer kinds gets the rest).
+const JOURNAL_EVENTS_PER_CALL_MAX: usize = 100_000;
+
+/// `journal({from_ms, to_ms, kinds})`: every field optional.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct JournalQuery {
+    from_ms: Option<f64>,
+    to_ms: Option<f64>,
+    kinds: Option<Vec<String>>,
+}
 
 /// Largest integer a JS number holds exactly (2^53 − 1).
 const SAFE_INTEGER_MAX: u64 = (1 << 53) - 1;
@@ -191,6 +203,28 @@ pub fn install(sim: Sim) {
         }
         sim.advance_us((ms * 1000.0).round() as u64);
         to_js(&sim.peek(|c| c.status_view()))
+    });
+    def(&obj, "journal", move |query, _| {
+        let q: JournalQuery = if query.is_undefined() { JournalQuery::default() } else { object_arg(&query, "query")? };
+        let ms_to_us = |ms: Option<f64>, name: &str, default: u64| match ms {
+            None => Ok(default),
+            Some(m) if m.is_finite() && m >= 0.0 => Ok((m * 1000.0).round().min(u64::MAX as f64) as u64),
+            Some(m) => Err(format!("{name} must be a time in ms, 0 or more, got {m}")),
+        };
+        let from_us = ms_to_us(q.from_ms, "from_ms", 0)?;
+        let to_us = ms_to_us(q.to_ms, "to_ms", u64::MAX)?;
+        let kinds = q.kinds.unwrap_or_default();
+        if let Some(bad) = kinds.iter().find(|k| !KINDS.contains(&k.as_str())) {
+            return Err(format!("there is no event kind \"{bad}\"; the kinds are {}", KINDS.join(", ")));
+        }
+        let events = sim.peek_recording(|r| {
+            let found: Vec<_> =
+                r.journal().between(from_us, to_us, &kinds).take(JOURNAL_EVENTS_PER_CALL_MAX + 1).cloned().collect();
+            (found.len() <= JOURNAL_EVENTS_PER_CALL_MAX).then_some(found).ok_or(format!(
+                "more than {JOURNAL_EVENTS_PER_CALL_MAX} events match: ask for a shorter time or fewer kinds"
+            ))
+        })?;
+        to_js(&events)
     });
     def(&obj, "scrub", move |ms, _| {
         // Within the run recorded so far (advance() goes further): a jump costs at most one checkpoint interval.

@@ -262,6 +262,11 @@ impl Sim {
         });
     }
 
+    /// Reads the recording (the journal, the tape), without tracking.
+    pub fn peek_recording<R>(&self, f: impl FnOnce(&Recording) -> R) -> R {
+        self.rec.with_value(f)
+    }
+
     /// The run so far (config, commands up to now, and now): what a link or a run file carries.
     pub fn run_file(&self) -> RunFile {
         self.peek(RunFile::of)

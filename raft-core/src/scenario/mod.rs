@@ -6,7 +6,7 @@ mod refs;
 mod run;
 
 pub use expect::Expectation;
-pub use run::{run_scenario, run_scenario_bounded, Outcome, StepReport};
+pub use run::{run_scenario, run_scenario_bounded, run_scenario_journaled, Outcome, StepReport};
 
 use crate::sim::SimConfig;
 use serde::{Deserialize, Serialize};

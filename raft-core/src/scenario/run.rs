@@ -31,10 +31,22 @@ pub fn run_scenario(scenario: &Scenario) -> Result<Outcome, String> {
     run_scenario_bounded(scenario, u64::MAX)
 }
 
+/// Runs a scenario with the journal on: the events are in the outcome's cluster (`take_journal`).
+pub fn run_scenario_journaled(scenario: &Scenario) -> Result<Outcome, String> {
+    run_scenario_inner(scenario, u64::MAX, true)
+}
+
 /// Runs a scenario, but stops once `events_max` events have run (the fuzzer's bound): the outcome then fails
 /// with a sentence saying so.
 pub fn run_scenario_bounded(scenario: &Scenario, events_max: u64) -> Result<Outcome, String> {
+    run_scenario_inner(scenario, events_max, false)
+}
+
+fn run_scenario_inner(scenario: &Scenario, events_max: u64, journal: bool) -> Result<Outcome, String> {
     let mut cluster = Cluster::new(scenario.config.clone())?;
+    if journal {
+        cluster.enable_journal();
+    }
     let mut memory = Memory::new();
     let mut steps = Vec::new();
     let mut failures = Vec::new();

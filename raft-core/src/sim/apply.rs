@@ -4,6 +4,7 @@
 use super::cluster::{Cluster, MembershipTask};
 use super::command::{Command, Settings, Timed};
 use super::config::ms_to_us;
+use super::journal::{DropWhy, Happening};
 use super::server::Status;
 use crate::machine::op::Membership;
 use crate::node::Node;
@@ -23,7 +24,17 @@ impl Cluster {
         // A command at time t comes after every event at t, so that replaying (run_until(t), then apply) is
         // the same run whatever way the original reached t.
         self.run_until(self.now_us);
-        self.apply_inner(&command)?;
+        let violations_before = self.checker.violation_count();
+        // The command comes first in the journal, before what it causes; a refused one is taken back.
+        let seq = self.journal_seq();
+        if self.journaling() {
+            self.note(Happening::Command { command: Box::new(command.clone()) });
+        }
+        if let Err(e) = self.apply_inner(&command) {
+            self.journal_rollback(seq);
+            return Err(e);
+        }
+        self.journal_violations(violations_before);
         let text = serde_json::to_string(&command).expect("commands serialize");
         self.trace_command(text.as_bytes());
         self.recorded.push(Timed { at_us: self.now_us, command });
@@ -59,6 +70,7 @@ impl Cluster {
                 Status::Up => {
                     self.servers.get_mut(node).expect("exists").status = Status::Paused;
                     self.checker.on_node_paused(*node, now);
+                    self.note(Happening::Paused { node: *node });
                 }
                 _ => return Err(format!("S{node} is not running")),
             },
@@ -141,16 +153,21 @@ impl Cluster {
             }
             Command::Heal => self.bus.heal(),
             Command::DropMessage { id } => {
-                if self.bus.remove(*id).is_none() {
+                let Some(env) = self.bus.remove(*id) else {
                     return Err(format!("message #{id} is not in flight"));
-                }
+                };
+                self.note(Happening::Dropped { msg: *id, cause: env.sent_seq, why: DropWhy::User });
             }
             Command::DuplicateMessage { id } => {
                 let env = self.bus.in_flight.get(id).ok_or(format!("message #{id} is not in flight"))?.clone();
                 let net = &self.cfg.network;
                 let (lo, hi) = (ms_to_us(net.latency_min_ms), ms_to_us(net.latency_max_ms));
                 let latency_us = self.rng.random_range(lo..=hi);
-                self.put_in_flight(env.from, env.to, env.msg, latency_us);
+                let copy = self.put_in_flight(env.from, env.to, env.msg, latency_us);
+                if let Some(c) = self.bus.in_flight.get_mut(&copy) {
+                    c.sent_seq = env.sent_seq;
+                }
+                self.note(Happening::Duplicated { msg: *id, copy, cause: env.sent_seq });
             }
             Command::DelayMessage { id, delay_ms } => {
                 if !delay_ms.is_finite() || *delay_ms < 0.0 || *delay_ms > 60_000.0 {
@@ -162,6 +179,7 @@ impl Cluster {
                     env.deliver_us
                 };
                 self.schedule(deliver_us, super::cluster::Event::Deliver(*id));
+                self.note(Happening::Delayed { msg: *id, by_ms: *delay_ms });
             }
             Command::Configure { settings } => self.configure(settings)?,
             Command::Request { client, to, op } => {
@@ -216,8 +234,10 @@ impl Cluster {
         let pending: Vec<_> = s.pending.drain(..).collect();
         self.fault_stats.crashes += 1;
         let mut lost = !pending.is_empty();
+        // Writes that reached the disk whole; the others were lost or torn.
+        let mut full = 0;
         if torn && !pending.is_empty() {
-            let full = self.rng.random_range(0..=pending.len());
+            full = self.rng.random_range(0..=pending.len());
             let s = self.servers.get_mut(&id).expect("exists");
             for w in &pending[..full] {
                 w.op.apply_to(&mut s.disk, usize::MAX);
@@ -234,6 +254,7 @@ impl Cluster {
         if lost {
             self.fault_stats.crashes_losing_writes += 1;
         }
+        self.note(Happening::Crashed { node: id, writes_lost: pending.len() - full });
         let s = self.servers.get_mut(&id).expect("exists");
         s.status = Status::Crashed;
         s.inbox.clear();
@@ -261,12 +282,14 @@ impl Cluster {
         s.node = Some(Node::restart(id, raft, bootstrap, &s.disk, seed, s.incarnation, now, s.commit_before_crash));
         s.machines = machines;
         s.status = Status::Up;
+        self.note(Happening::Restarted { node: id });
         self.reschedule_timer(id);
     }
 
     fn resume(&mut self, id: NodeId) {
         let s = self.servers.get_mut(&id).expect("exists");
         s.status = Status::Up;
+        self.note(Happening::Resumed { node: id });
         self.checker.on_node_resumed(id, self.now_us);
         self.release_synced_while_paused(id);
         let s = self.servers.get_mut(&id).expect("exists");

@@ -15,6 +15,9 @@ pub struct Envelope {
     pub sent_us: TimeUs,
     pub deliver_us: TimeUs,
     pub msg: Message,
+    /// The journal's sequence number of the send (0 while the journal is off): a delivery's cause.
+    #[serde(default)]
+    pub sent_seq: u64,
 }
 
 /// Bound on messages in flight at once; beyond it new messages are dropped (a full network queue).
@@ -164,7 +167,7 @@ mod tests {
 
     fn env(id: MsgId) -> Envelope {
         let msg = Message::TimeoutNow { term: id };
-        Envelope { id, from: Endpoint::Node(1), to: Endpoint::Node(2), sent_us: 0, deliver_us: 0, msg }
+        Envelope { id, from: Endpoint::Node(1), to: Endpoint::Node(2), sent_us: 0, deliver_us: 0, msg, sent_seq: 0 }
     }
 
     #[test]

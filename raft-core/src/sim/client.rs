@@ -4,6 +4,7 @@
 
 use super::cluster::{Cluster, Event};
 use super::config::ms_to_us;
+use super::journal::{result_words, Happening};
 use super::server::Status;
 use crate::machine::op::Op;
 use crate::message::{ClientResult, Message};
@@ -137,7 +138,9 @@ impl Cluster {
         let Some(rec) = self.current_record(client) else { return };
         rec.attempts += 1;
         rec.path.push(target);
+        let (seq, attempt) = (rec.seq, rec.attempts);
         let msg = Message::ClientRequest { client, seq: rec.seq, op: rec.op.clone() };
+        self.note(Happening::ClientSent { client, seq, to: target, attempt });
         self.bus_send(Endpoint::Client(client), Endpoint::Node(target), msg);
         let retry_us = ms_to_us(self.cfg.client_retry_ms as f64);
         let c = self.clients.get_mut(&client).expect("client exists");
@@ -165,6 +168,9 @@ impl Cluster {
             return; // a late reply to an earlier request
         }
         let attempts = rec.attempts;
+        if self.journaling() {
+            self.note(Happening::ClientAnswered { client, seq, outcome: result_words(&result) });
+        }
         let from_node = match from {
             Endpoint::Node(n) => Some(n),
             Endpoint::Client(_) => None,
@@ -181,6 +187,7 @@ impl Cluster {
                 }
                 if attempts >= ATTEMPTS_MAX {
                     let reason = format!("no leader answered after {attempts} attempts");
+                    self.note(Happening::ClientGaveUp { client, seq, reason: reason.clone() });
                     self.client_finish(client, RequestStatus::Refused { reason });
                     return;
                 }
@@ -207,11 +214,14 @@ impl Cluster {
             return false;
         }
         let attempts = self.current_record(client).map_or(0, |r| r.attempts);
+        let seq = self.current_record(client).map_or(0, |r| r.seq);
         if attempts >= ATTEMPTS_MAX {
             let reason = format!("no reply after {attempts} attempts");
+            self.note(Happening::ClientGaveUp { client, seq, reason: reason.clone() });
             self.client_finish(client, RequestStatus::Refused { reason });
             return true;
         }
+        self.note(Happening::ClientRetried { client, seq });
         let guess = self.clients.get_mut(&client).expect("client exists").leader_guess.take();
         let target = guess.unwrap_or_else(|| self.any_node());
         self.client_send(client, target);

@@ -6,6 +6,7 @@ use super::client::{Client, RequestRecord};
 use super::command::Timed;
 use super::config::{ms_to_us, SimConfig};
 use super::history::History;
+use super::journal::{message_summary, DropWhy, Happening, JournalEvent};
 use super::server::{PendingWrite, Server, Servers, Status};
 use crate::check::Checker;
 use crate::hash::StableHasher;
@@ -65,6 +66,9 @@ pub struct Cluster {
     /// Why the simulator stopped, if it did (virtual time stopped advancing).
     halted: Option<String>,
     pub(super) fault_stats: FaultStats,
+    /// Journal events not yet taken by the recording (None: the journal is off), and the last sequence number.
+    journal: Option<Vec<JournalEvent>>,
+    journal_seq: u64,
 }
 
 /// How often the fault model's sharpest edges were hit: chaos reports these so that a run can say it tested
@@ -114,6 +118,8 @@ impl Cluster {
             events_at_instant_max: EVENTS_AT_ONE_INSTANT_MAX,
             halted: None,
             fault_stats: FaultStats::default(),
+            journal: None,
+            journal_seq: 0,
             initial_cfg: cfg.clone(),
             cfg,
         };
@@ -200,7 +206,11 @@ impl Cluster {
             let Reverse((t, _, ev)) = self.queue.pop().expect("peeked");
             debug_assert!(t >= self.now_us, "virtual time never goes back");
             self.now_us = t;
+            let violations_before = self.checker.violation_count();
             if self.process(ev) {
+                if self.checker.violation_count() != violations_before {
+                    self.journal_violations(violations_before);
+                }
                 self.events += 1;
                 self.trace.u64(t);
                 self.guard_instant(t);
@@ -208,6 +218,21 @@ impl Cluster {
             }
         }
         false
+    }
+
+    /// Journals the violations reported since there were `before`.
+    pub(super) fn journal_violations(&mut self, before: u64) {
+        if !self.journaling() {
+            return;
+        }
+        let kept = self.checker.violations().len() as u64;
+        let new: Vec<Happening> = self.checker.violations()[before.min(kept) as usize..]
+            .iter()
+            .map(|v| Happening::Violation { invariant: v.invariant.name().into(), message: v.message.clone() })
+            .collect();
+        for h in new {
+            self.note(h);
+        }
     }
 
     /// Counts events at one virtual instant and halts a run that spins without time advancing.
@@ -240,6 +265,41 @@ impl Cluster {
     /// Why the simulation halted, if it did (see `EVENTS_AT_ONE_INSTANT_MAX`).
     pub fn halted(&self) -> Option<&str> {
         self.halted.as_deref()
+    }
+
+    /// Turns the journal on: from now on every event is written for `take_journal`.
+    pub fn enable_journal(&mut self) {
+        self.journal.get_or_insert_with(Vec::new);
+    }
+
+    /// The journal events since the last call, in order.
+    pub fn take_journal(&mut self) -> Vec<JournalEvent> {
+        self.journal.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// The sequence number of the last journal event.
+    pub fn journal_seq(&self) -> u64 {
+        self.journal_seq
+    }
+
+    /// Takes back the journal events after `seq` (a command refused after it was journaled).
+    pub(super) fn journal_rollback(&mut self, seq: u64) {
+        if let Some(buf) = self.journal.as_mut() {
+            buf.retain(|e| e.seq <= seq);
+            self.journal_seq = seq;
+        }
+    }
+
+    pub(super) fn journaling(&self) -> bool {
+        self.journal.is_some()
+    }
+
+    /// Writes a journal event now; its sequence number (0 while the journal is off).
+    pub(super) fn note(&mut self, what: Happening) -> u64 {
+        let Some(buf) = self.journal.as_mut() else { return 0 };
+        self.journal_seq += 1;
+        buf.push(JournalEvent { seq: self.journal_seq, at_us: self.now_us, what });
+        self.journal_seq
     }
 
     pub(super) fn schedule(&mut self, at_us: TimeUs, ev: Event) {
@@ -282,6 +342,15 @@ impl Cluster {
             return false;
         }
         s.timer_at_us = TimeUs::MAX;
+        let leading = s.node.as_ref().is_some_and(|n| n.role() == Role::Leader);
+        if self.journaling() {
+            self.note(if leading {
+                Happening::HeartbeatDue { node: id }
+            } else {
+                Happening::ElectionTimeout { node: id }
+            });
+        }
+        let s = self.servers.get_mut(&id).expect("server exists");
         let now = self.now_us;
         let node = s.node.as_mut().expect("an up server has a node");
         let before = node.summary();
@@ -382,6 +451,9 @@ impl Cluster {
         let ready = node.take_ready();
         let after = node.summary();
         self.trace.u64(after.term).u64(after.commit_index).u64(after.last_chain).u64(after.role as u64);
+        if self.journaling() {
+            self.journal_changes(id, &before, &after, ready.written_from);
+        }
 
         for note in &ready.notes {
             self.history.record(id, note, now);
@@ -449,6 +521,32 @@ impl Cluster {
         self.reschedule_timer(id);
     }
 
+    /// Journals what a call into a node changed: term, role, log (truncated, appended), commit and apply.
+    fn journal_changes(&mut self, id: NodeId, before: &Summary, after: &Summary, written_from: Option<u64>) {
+        if after.term != before.term {
+            self.note(Happening::TermChanged { node: id, from: before.term, to: after.term });
+        }
+        if after.role != before.role {
+            self.note(Happening::RoleChanged { node: id, from: before.role, to: after.role, term: after.term });
+        }
+        if let Some(from) = written_from {
+            if from <= before.last_index {
+                self.note(Happening::Truncated { node: id, from_index: from });
+            }
+            if after.last_index >= from {
+                self.note(Happening::Appended { node: id, from_index: from, to_index: after.last_index });
+            }
+        }
+        if after.commit_index > before.commit_index {
+            let (from_index, to_index) = (before.commit_index + 1, after.commit_index);
+            self.note(Happening::Committed { node: id, from_index, to_index });
+        }
+        if after.applied_index > before.applied_index {
+            let (from_index, to_index) = (before.applied_index + 1, after.applied_index);
+            self.note(Happening::Applied { node: id, from_index, to_index });
+        }
+    }
+
     pub(super) fn reschedule_timer(&mut self, id: NodeId) {
         let Some(s) = self.servers.get_mut(&id) else { return };
         let Some(node) = s.node.as_ref() else { return };
@@ -468,37 +566,62 @@ impl Cluster {
     pub(super) fn send_from_node(&mut self, id: NodeId, to: NodeId, msg: Message) {
         if let Message::RequestVoteReply { term, granted: true } = msg {
             self.checker.on_vote_sent(self.now_us, id, term, to);
+            if self.journaling() {
+                self.note(Happening::VoteGranted { node: id, to, term });
+            }
         }
         self.bus_send(Endpoint::Node(id), Endpoint::Node(to), msg);
     }
 
     pub(super) fn bus_send(&mut self, from: Endpoint, to: Endpoint, msg: Message) {
-        if !self.bus.link_up(from, to) || self.bus.in_flight.len() >= IN_FLIGHT_MAX {
-            return;
+        let lost = |c: &mut Cluster, msg: &Message, why| {
+            if c.journaling() {
+                c.note(Happening::Lost { message: msg.kind(), from, to, why });
+            }
+        };
+        if !self.bus.link_up(from, to) {
+            return lost(self, &msg, DropWhy::Partition);
+        }
+        if self.bus.in_flight.len() >= IN_FLIGHT_MAX {
+            return lost(self, &msg, DropWhy::NetworkFull);
         }
         if self.bus.link_full(from, to) {
             self.fault_stats.dropped_link_full += 1;
-            return;
+            return lost(self, &msg, DropWhy::LinkFull);
         }
         let net = &self.cfg.network;
         let (loss, dup) = (net.loss_pct / 100.0, net.duplicate_pct / 100.0);
         let (lat_min, lat_max) = (ms_to_us(net.latency_min_ms), ms_to_us(net.latency_max_ms));
         if loss > 0.0 && self.rng.random_bool(loss) {
-            return;
+            return lost(self, &msg, DropWhy::Loss);
         }
-        if dup > 0.0 && self.rng.random_bool(dup) {
+        let copy = if dup > 0.0 && self.rng.random_bool(dup) {
             let latency_us = self.rng.random_range(lat_min..=lat_max);
-            self.put_in_flight(from, to, msg.clone(), latency_us);
-        }
+            Some(self.put_in_flight(from, to, msg.clone(), latency_us))
+        } else {
+            None
+        };
+        let journal = self.journaling().then(|| (msg.kind(), message_summary(&msg)));
         // The message itself travels (no copy of its entries unless it is duplicated).
         let latency_us = self.rng.random_range(lat_min..=lat_max);
-        self.put_in_flight(from, to, msg, latency_us);
+        let id = self.put_in_flight(from, to, msg, latency_us);
+        if let Some((message, summary)) = journal {
+            let cause = self.note(Happening::Sent { msg: id, message, from, to, summary });
+            for m in std::iter::once(id).chain(copy) {
+                if let Some(env) = self.bus.in_flight.get_mut(&m) {
+                    env.sent_seq = cause;
+                }
+            }
+            if let Some(copy) = copy {
+                self.note(Happening::Duplicated { msg: id, copy, cause });
+            }
+        }
     }
 
     pub(super) fn put_in_flight(&mut self, from: Endpoint, to: Endpoint, msg: Message, latency_us: TimeUs) -> MsgId {
         let id = self.bus.new_id();
         let deliver_us = self.now_us + latency_us;
-        self.bus.insert(Envelope { id, from, to, sent_us: self.now_us, deliver_us, msg });
+        self.bus.insert(Envelope { id, from, to, sent_us: self.now_us, deliver_us, msg, sent_seq: 0 });
         self.schedule(deliver_us, Event::Deliver(id));
         id
     }
@@ -510,6 +633,18 @@ impl Cluster {
         }
         let env = self.bus.remove(id).expect("present");
         self.trace.u64(2).u64(id);
+        if self.journaling() {
+            let (cause, from, to) = (env.sent_seq, env.from, env.to);
+            let down = matches!(to, Endpoint::Node(n)
+                if self.servers.get(&n).is_none_or(|s| matches!(s.status, Status::Crashed | Status::Removed)));
+            self.note(if !self.bus.link_up(from, to) {
+                Happening::Dropped { msg: id, cause, why: DropWhy::Partition }
+            } else if down {
+                Happening::Dropped { msg: id, cause, why: DropWhy::NodeDown }
+            } else {
+                Happening::Delivered { msg: id, cause, from, to }
+            });
+        }
         if !self.bus.link_up(env.from, env.to) {
             return true;
         }

@@ -2,6 +2,7 @@
 //! until the stall ends, and a paused node's completed writes release their held messages only at resume.
 
 use super::cluster::{Cluster, Event};
+use super::journal::Happening;
 use super::server::{PendingWrite, Status};
 use crate::types::{NodeId, TimeUs};
 
@@ -21,6 +22,7 @@ impl Cluster {
         let term_after = s.disk.term;
         self.checker.on_disk_write(now, id, term_before, term_after);
         self.trace.u64(3).u64(id as u64);
+        self.note(Happening::Synced { node: id, last_index: w.op.last_index });
         let s = self.servers.get_mut(&id).expect("server exists");
         if s.status == Status::Paused {
             // The disk finished the write, but the frozen process hears of it only when it resumes.

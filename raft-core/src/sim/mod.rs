@@ -8,6 +8,7 @@ pub mod command;
 pub mod config;
 pub mod disk;
 pub mod history;
+pub mod journal;
 pub mod keys;
 pub mod observe;
 pub mod recording;

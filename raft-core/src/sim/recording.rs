@@ -8,6 +8,7 @@
 //! `CHECKPOINT_BYTES_MAX` (estimated, see `Cluster::footprint_bytes`), every other one is dropped and the
 //! interval doubles, so memory stays bounded and a jump replays at most one (longer) interval.
 
+use super::journal::{Journal, JOURNAL_EVENTS_MAX};
 use super::{Cluster, Command, SimConfig, Timed};
 use crate::types::TimeUs;
 
@@ -28,6 +29,8 @@ pub struct Recording {
     interval_us: TimeUs,
     /// The furthest virtual time reached.
     horizon_us: TimeUs,
+    /// Every event of the furthest run (bounded; see `journal.rs`).
+    journal: Journal,
 }
 
 impl Recording {
@@ -36,9 +39,11 @@ impl Recording {
     }
 
     /// A run at its start, with `tape` as its recorded future (a run file being loaded).
-    pub fn with_tape(start: Cluster, tape: Vec<Timed>) -> Recording {
+    pub fn with_tape(mut start: Cluster, tape: Vec<Timed>) -> Recording {
         debug_assert!(start.recorded().is_empty(), "a tape starts at the start of the run");
+        start.enable_journal();
         Recording {
+            journal: Journal::new(JOURNAL_EVENTS_MAX),
             checkpoints: vec![start.clone()],
             cluster: start,
             tape,
@@ -54,6 +59,16 @@ impl Recording {
     /// Changes that are not commands of the run (the spin guard in tests).
     pub fn cluster_mut(&mut self) -> &mut Cluster {
         &mut self.cluster
+    }
+
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    /// Moves the cluster's new journal events into the journal (a replay's repeats are skipped there).
+    fn take_journal(&mut self) {
+        let events = self.cluster.take_journal();
+        self.journal.extend(events);
     }
 
     pub fn tape(&self) -> &[Timed] {
@@ -87,7 +102,10 @@ impl Recording {
     pub fn apply(&mut self, cmd: Command) -> Result<(), String> {
         let now = self.cluster.now_us();
         let applied = self.cluster.recorded().len();
+        let seq = self.cluster.journal_seq();
         self.cluster.apply(cmd.clone())?;
+        self.journal.truncate_after(seq);
+        self.take_journal();
         self.tape.truncate(applied);
         self.tape.push(Timed { at_us: now, command: cmd });
         self.checkpoints.retain(|c| c.now_us() <= now);
@@ -104,6 +122,12 @@ impl Recording {
     /// Does about `events_max` events of work towards `to_us` (a page replays a long run in slices); true once
     /// the run stands at `to_us`.
     pub fn advance(&mut self, to_us: TimeUs, events_max: u64) -> Result<bool, String> {
+        let done = self.advance_inner(to_us, events_max);
+        self.take_journal();
+        done
+    }
+
+    fn advance_inner(&mut self, to_us: TimeUs, events_max: u64) -> Result<bool, String> {
         let start = self.cluster.events();
         loop {
             let now = self.cluster.now_us();
@@ -151,6 +175,7 @@ impl Recording {
             }
             None => self.cluster.step_event(),
         };
+        self.take_journal();
         self.horizon_us = self.horizon_us.max(self.cluster.now_us());
         Ok(moved)
     }
@@ -171,6 +196,7 @@ impl Recording {
     /// Keeps a copy of the cluster at this boundary, unless one is kept already (after a jump back, the
     /// recorded future's checkpoints are still valid).
     fn checkpoint(&mut self) {
+        self.take_journal();
         let now = self.cluster.now_us();
         let i = self.checkpoints.partition_point(|c| c.now_us() < now);
         if self.checkpoints.get(i).is_some_and(|c| c.now_us() == now) {
@@ -243,6 +269,66 @@ mod tests {
         again.jump_to(end / 2 + 1).unwrap();
         again.jump_to(end).unwrap();
         assert_eq!(again.cluster().trace_hash(), rec.cluster().trace_hash(), "the new future replays the same");
+    }
+
+    #[test]
+    fn every_delivery_names_its_send_and_time_travel_keeps_the_journal_whole() {
+        use crate::sim::journal::Happening;
+        use std::collections::HashMap;
+        let (mut rec, original) = recording_of(6);
+        let j = rec.journal();
+        assert!(j.len() > 1000, "a journal of the run ({} events)", j.len());
+        let sends: HashMap<u64, (u64, u64)> = j
+            .events()
+            .filter_map(|e| match e.what {
+                Happening::Sent { msg, .. } => Some((e.seq, (msg, e.at_us))),
+                _ => None,
+            })
+            .collect();
+        let mut delivered = 0;
+        for e in j.events() {
+            if let Happening::Delivered { msg, cause, .. } | Happening::Dropped { msg, cause, .. } = e.what {
+                let (sent_msg, sent_us) = sends.get(&cause).copied().unwrap_or_else(|| panic!("no send {cause}"));
+                assert!(sent_us <= e.at_us, "a delivery comes after its send");
+                // A copy travels under its own id with the cause of the original.
+                let copy = || {
+                    j.events().any(|d| matches!(d.what, Happening::Duplicated { copy, msg: m, .. } if copy == msg && m == sent_msg))
+                };
+                assert!(sent_msg == msg || copy(), "delivery of #{msg} names the send of #{sent_msg}");
+                delivered += 1;
+            }
+        }
+        assert!(delivered > 500);
+        let kinds: std::collections::BTreeSet<&str> = j.events().map(|e| e.what.kind()).collect();
+        assert!(kinds.iter().all(|k| crate::sim::journal::KINDS.contains(k)), "KINDS names every kind: {kinds:?}");
+        for k in [
+            "sent",
+            "delivered",
+            "election_timeout",
+            "heartbeat_due",
+            "role_changed",
+            "term_changed",
+            "vote_granted",
+            "appended",
+            "synced",
+            "committed",
+            "applied",
+            "command",
+            "client_sent",
+            "client_answered",
+        ] {
+            assert!(kinds.contains(k), "the journal has {k} events: {kinds:?}");
+        }
+        let (len, last) = (j.len(), j.last_seq());
+        rec.jump_to(original.now_us() / 3).unwrap();
+        rec.jump_to(original.now_us()).unwrap();
+        assert_eq!((rec.journal().len(), rec.journal().last_seq()), (len, last), "a replay journals nothing twice");
+        rec.jump_to(original.now_us() / 2).unwrap();
+        rec.apply(Command::Heal).unwrap();
+        let j = rec.journal();
+        assert!(j.last_seq() < last, "the old future's events are gone");
+        assert!(matches!(j.events().last().map(|e| &e.what), Some(Happening::Command { .. })));
+        assert!(j.events().all(|e| e.at_us <= original.now_us() / 2));
     }
 
     #[test]
