@@ -339,6 +339,42 @@ await test('the journal: every delivery names its send; a scrub back and forth j
   await context.close();
 });
 
+await test('space-time diagram: one arrow per delivered message in its window; a click opens a message; filters', async () => {
+  const { page, context } = await open({ viewport: { width: 1920, height: 1080 } });
+  await advance(page, 1500);
+  await R(page, () => window.raft.kill(window.raft.status().leader));
+  await advance(page, 800);
+  await page.click('#tab-spacetime');
+  await page.waitForSelector('#spacetime[data-arrows]');
+  await page.waitForTimeout(200);
+  const drawn = await page.$eval('#spacetime', (el) => ({ arrows: +el.dataset.arrows, from: +el.dataset.fromMs, to: +el.dataset.toMs }));
+  const expected = await R(page, ({ from, to }) => {
+    const span = to - from;
+    const events = window.raft.journal({ from_ms: Math.max(0, from - span), to_ms: to });
+    const sends = new Map(events.filter((e) => e.kind === 'sent').map((e) => [e.seq, e]));
+    return events.filter((e) => e.kind === 'delivered' && sends.has(e.cause) && e.at_ms >= from && sends.get(e.cause).at_ms <= to).length;
+  }, drawn);
+  assert(drawn.arrows > 20 && drawn.arrows === expected, `arrows drawn ${drawn.arrows}, deliveries in the window ${expected}`);
+  // Click along the middle lane until an arrow is picked.
+  const box = await page.$eval('#spacetime', (el) => { const r = el.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
+  let picked = '';
+  for (let i = 1; i < 40 && !picked.startsWith('#'); i++) {
+    await page.mouse.click(box.x + 60 + (box.w - 120) * i / 40, box.y + box.h * 0.55);
+    picked = await page.$eval('.spacetime-detail', (el) => el.textContent);
+  }
+  assert(/^#\d+ (S\d|client).* sent at [\d.]+ s/.test(picked), `a click on an arrow opens it: ${picked}`);
+  // Zoom and the node filter change what is drawn; a bad filter is explained.
+  await page.click('#spacetime-zoom-in');
+  await page.waitForFunction((to) => +document.querySelector('#spacetime').dataset.toMs - +document.querySelector('#spacetime').dataset.fromMs < 600, drawn.to);
+  await page.fill('#spacetime-nodes', '9-2');
+  assert(await page.isVisible('.spacetime-bar .field-error'), 'a filter it cannot read is explained');
+  await page.fill('#spacetime-nodes', '1-2');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('s');
+  assert(await page.isVisible('.logs'), 'the s key switches back to the logs');
+  await context.close();
+});
+
 await test('a permalink replays the same run; a damaged link gets a clear message', async () => {
   const { page, context } = await open();
   await advance(page, 3000);
@@ -782,6 +818,7 @@ await test('accessibility: axe-core finds nothing serious on the page, in presen
     ['presenter', { viewport: { width: 1920, height: 1080 } }, async (page) => { await page.click('#presenter'); }],
     ['phone', { ...devices['Pixel 7'] }, async (page) => { await page.click('g.node[data-node="1"]'); }],
     ['tabs', { viewport: { width: 1280, height: 800 } }, async (page) => { for (const t of ['clients', 'network', 'timing', 'cluster', 'formation', 'state', 'history', 'invariants']) await tab(page, t); }],
+    ['space-time diagram', { viewport: { width: 1280, height: 800 } }, async (page) => { await page.click('#tab-spacetime'); }],
   ]) {
     const { page, context } = await open(opts);
     await advance(page, 3000);

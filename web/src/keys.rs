@@ -54,6 +54,7 @@ pub fn install(sim: Sim) {
             "-" | "_" => faster(sim, false),
             "?" => sim.help_open.update(|h| *h = !*h),
             "f" => sim.presenter.update(|p| *p = !*p),
+            "s" => sim.diagram.update(|d| *d = !*d),
             "Escape" => {
                 sim.help_open.set(false);
                 sim.selection.set(Selection::None);

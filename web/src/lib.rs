@@ -51,8 +51,8 @@ pub fn App() -> impl IntoView {
             <section class="card side-card" aria-label="Inspector and controls">
                 <views::side::Side sim=sim />
             </section>
-            <section class="card logs-card" aria-label="Logs">
-                <views::logs::LogsView sim=sim />
+            <section class="card logs-card" aria-label="Logs and space-time diagram">
+                <views::bottom::Bottom sim=sim />
             </section>
         </main>
         <views::help::Help sim=sim />

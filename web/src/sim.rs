@@ -65,6 +65,8 @@ pub struct Sim {
     pub tab: RwSignal<Tab>,
     /// Presenter mode: big type for the back row, fewer controls.
     pub presenter: RwSignal<bool>,
+    /// The wide card shows the space-time diagram instead of the logs.
+    pub diagram: RwSignal<bool>,
     /// The built-in scenario on screen (its name and description), until the user starts over.
     pub scenario: RwSignal<Option<(String, String)>>,
     /// An action asked for in the past, waiting for the user to agree to drop the later actions (how many).
@@ -100,6 +102,7 @@ impl Sim {
             help_open: RwSignal::new(false),
             tab: RwSignal::new(Tab::Inspector),
             presenter: RwSignal::new(false),
+            diagram: RwSignal::new(false),
             fork: RwSignal::new(None),
             scenario: RwSignal::new(None),
             horizon_us: RwSignal::new(0),

@@ -3,7 +3,7 @@
 use crate::sim::Sim;
 use leptos::prelude::*;
 
-pub const SHORTCUTS: [(&str, &str); 14] = [
+pub const SHORTCUTS: [(&str, &str); 15] = [
     ("Space", "play / pause"),
     ("n or .", "step to the next event"),
     ("+ / −", "faster / slower"),
@@ -17,6 +17,7 @@ pub const SHORTCUTS: [(&str, &str); 14] = [
     ("h", "heal the network"),
     ("d", "drop the selected message"),
     ("f", "presenter mode: big type for the room"),
+    ("s", "logs / space-time diagram"),
     ("? / Esc", "this help / close, deselect"),
 ];
 

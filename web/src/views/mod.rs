@@ -1,6 +1,7 @@
 //! One file per view.
 
 pub mod actions;
+pub mod bottom;
 pub mod canvas_messages;
 pub mod cluster;
 pub mod feed;
@@ -11,5 +12,6 @@ pub mod logs;
 pub mod panels;
 pub mod protocol;
 pub mod side;
+pub mod spacetime;
 pub mod toolbar;
 pub mod tuning;
