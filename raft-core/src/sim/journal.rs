@@ -418,6 +418,12 @@ impl Journal {
             .filter(move |e| kinds.is_empty() || kinds.iter().any(|k| k == e.what.kind()))
     }
 
+    /// The event with this sequence number, if the journal still holds it.
+    pub fn get(&self, seq: u64) -> Option<&JournalEvent> {
+        let i = self.events.partition_point(|e| e.seq < seq);
+        self.events.get(i).filter(|e| e.seq == seq)
+    }
+
     pub fn events(&self) -> impl Iterator<Item = &JournalEvent> {
         self.events.iter()
     }
