@@ -48,6 +48,9 @@ struct Arrow {
     send_seq: u64,
 }
 
+/// A line on the canvas: x0, y0, x1, y1.
+type Line = (f64, f64, f64, f64);
+
 /// Arrows drawn with one path: the same colour, fading, dash and head.
 #[derive(Clone, Copy, PartialEq)]
 struct Batch {
@@ -299,7 +302,7 @@ fn draw(el: &web_sys::HtmlCanvasElement, f: &Frame, m: &Model, picked: Option<u6
     // Arrows, batched: one path per colour, fading and dash (at 51 nodes a window holds thousands, and a
     // stroke per arrow cost more than the rest of the frame).
     let mut drawn = 0;
-    let mut batches: Vec<(Batch, Vec<(f64, f64, f64, f64)>)> = Vec::new();
+    let mut batches: Vec<(Batch, Vec<Line>)> = Vec::new();
     let mut drops: Vec<(f64, f64)> = Vec::new();
     for a in &m.arrows {
         let (Some(s), Some(r)) = (lane_of(a.from), lane_of(a.to)) else { continue };
