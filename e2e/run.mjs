@@ -375,6 +375,21 @@ await test('space-time diagram: one arrow per delivered message in its window; a
   await context.close();
 });
 
+await test('the painted timeline marks leaderships, crashes and network changes, says what they are, and a click jumps', async () => {
+  const { page, context } = await open({ viewport: { width: 1920, height: 1080 } });
+  await R(page, () => { const r = window.raft; r.advance(3000); r.kill(r.status().leader); r.advance(2000); r.partition([[1, 2], [3, 4, 5]]); r.advance(2000); r.heal(); r.advance(1000); });
+  const titles = await page.$$eval('#timeline title', (ts) => ts.map((t) => t.textContent));
+  assert(titles.some((t) => /S\d crashed/.test(t)), `a crash is marked: ${titles}`);
+  assert(titles.some((t) => /leads term 1/.test(t)) && titles.some((t) => /leads term [2-9]/.test(t)), `leaderships: ${titles}`);
+  assert(titles.some((t) => /partition/.test(t)) && titles.some((t) => /heal/.test(t)), `network changes: ${titles}`);
+  const box = await page.$eval('#timeline svg', (el) => { const r = el.getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; });
+  await page.mouse.click(box.x + box.w * 0.25, box.y + box.h / 2);
+  await page.waitForFunction(() => window.raft.status().time_ms < 3000);
+  const t = await R(page, () => window.raft.status().time_ms);
+  assert(Math.abs(t - 2000) < 100, `a click a quarter of the way jumps to about 2 s of 8: ${t}`);
+  await context.close();
+});
+
 await test('a permalink replays the same run; a damaged link gets a clear message', async () => {
   const { page, context } = await open();
   await advance(page, 3000);

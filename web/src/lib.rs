@@ -44,6 +44,7 @@ pub fn App() -> impl IntoView {
         move || format!("--logs-h: min(38vh, calc(5.6rem + 30px + {} * 3.1rem))", sim.ring.with(|r| r.len()));
     view! {
         <views::toolbar::Toolbar sim=sim />
+        <views::timeline::Timeline sim=sim />
         <main class="layout" style=logs_height>
             <section class="card cluster-card" aria-label="Cluster">
                 <views::cluster::ClusterView sim=sim />

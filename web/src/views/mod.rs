@@ -13,5 +13,6 @@ pub mod panels;
 pub mod protocol;
 pub mod side;
 pub mod spacetime;
+pub mod timeline;
 pub mod toolbar;
 pub mod tuning;

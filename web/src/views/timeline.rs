@@ -1,0 +1,137 @@
+//! The painted timeline under the toolbar: the whole recorded run from 0 to the furthest time reached, with
+//! leaderships as bands in their term's colour, elections (started, won), crashes and restarts, network
+//! changes and invariant violations marked. Hovering a mark says what happened; a click jumps there. Drawn from
+//! the journal's milestones, so after a scrub back the recorded future is on it too (greyed).
+
+use crate::geometry::term_color;
+use crate::sim::Sim;
+use crate::watch::Aspect;
+use leptos::prelude::*;
+use raft_core::sim::journal::Happening;
+use raft_core::sim::Command;
+use raft_core::types::{NodeId, Role, TimeUs};
+
+/// Marks kept at most (the oldest go first): a day-long run must not draw a million elements.
+const MARKS_MAX: usize = 2_000;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Mark {
+    Leader { node: NodeId, term: u64, from_us: TimeUs, to_us: Option<TimeUs> },
+    Election { node: NodeId, term: u64, at_us: TimeUs },
+    Crash { node: NodeId, at_us: TimeUs },
+    Restart { node: NodeId, at_us: TimeUs },
+    Network { what: String, at_us: TimeUs },
+    Violation { what: String, at_us: TimeUs },
+}
+
+fn marks(sim: Sim) -> Vec<Mark> {
+    sim.peek_recording(|r| {
+        let mut out: Vec<Mark> = Vec::new();
+        let mut leading: Vec<(NodeId, usize)> = Vec::new();
+        let end_leadership = |out: &mut Vec<Mark>, leading: &mut Vec<(NodeId, usize)>, node: NodeId, at: TimeUs| {
+            if let Some(p) = leading.iter().position(|(n, _)| *n == node) {
+                let (_, i) = leading.remove(p);
+                if let Some(Mark::Leader { to_us, .. }) = out.get_mut(i) {
+                    *to_us = Some(at);
+                }
+            }
+        };
+        for e in r.journal().events() {
+            match &e.what {
+                Happening::RoleChanged { node, to: Role::Leader, term, .. } => {
+                    leading.push((*node, out.len()));
+                    out.push(Mark::Leader { node: *node, term: *term, from_us: e.at_us, to_us: None });
+                }
+                Happening::RoleChanged { node, from: Role::Leader, .. } => {
+                    end_leadership(&mut out, &mut leading, *node, e.at_us)
+                }
+                Happening::RoleChanged { node, to: Role::Candidate, term, .. } => {
+                    out.push(Mark::Election { node: *node, term: *term, at_us: e.at_us })
+                }
+                Happening::Crashed { node, .. } => {
+                    end_leadership(&mut out, &mut leading, *node, e.at_us);
+                    out.push(Mark::Crash { node: *node, at_us: e.at_us });
+                }
+                Happening::Restarted { node } => out.push(Mark::Restart { node: *node, at_us: e.at_us }),
+                Happening::Command { command } => {
+                    if matches!(**command, Command::Partition { .. } | Command::Cut { .. } | Command::Heal) {
+                        out.push(Mark::Network { what: command.describe(), at_us: e.at_us });
+                    }
+                }
+                Happening::Violation { invariant, message } => {
+                    out.push(Mark::Violation { what: format!("{invariant}: {message}"), at_us: e.at_us })
+                }
+                _ => {}
+            }
+        }
+        let drop = out.len().saturating_sub(MARKS_MAX);
+        out.drain(..drop);
+        out
+    })
+}
+
+fn secs(us: TimeUs) -> String {
+    format!("{:.2} s", us as f64 / 1e6)
+}
+
+#[component]
+pub fn Timeline(sim: Sim) -> impl IntoView {
+    let all = Memo::new(move |_| {
+        sim.watch.track(Aspect::History);
+        sim.watch.track(Aspect::Commands);
+        sim.watch.track(Aspect::Violations);
+        marks(sim)
+    });
+    // The run's length in ms (at least one second, so that a fresh run is not one stretched instant).
+    let end_ms = Memo::new(move |_| (sim.horizon_us.get() / 1000).max(1000));
+    let now_ms = Memo::new(move |_| sim.with(|c| c.now_us()) / 1000);
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(el) = ev.current_target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        else {
+            return;
+        };
+        let rect = el.get_bounding_client_rect();
+        let frac = ((ev.client_x() as f64 - rect.left()) / rect.width().max(1.0)).clamp(0.0, 1.0);
+        let t_us = (frac * end_ms.get_untracked() as f64 * 1000.0) as u64;
+        sim.playing.set(false);
+        sim.scrub_soon(t_us.min(sim.horizon_us.get_untracked()));
+    };
+    view! {
+        <div class="timeline" id="timeline" title="The whole run: click to jump there">
+            <svg viewBox=move || format!("0 0 {} 20", end_ms.get()) preserveAspectRatio="none" on:click=on_click
+                role="img" aria-label="Timeline of the run: leaderships, elections, crashes, network changes, violations">
+                // The recorded future (after a scrub back).
+                <rect class="future" y="0" height="20" x=move || now_ms.get().to_string()
+                    width=move || end_ms.get().saturating_sub(now_ms.get()).to_string() />
+                {move || all.get().into_iter().map(|m| match m {
+                    Mark::Leader { node, term, from_us, to_us } => {
+                        // A leadership still going on reaches the end of the run as it grows.
+                        let width = move || {
+                            let to_ms = to_us.map_or_else(|| end_ms.get(), |t| t / 1000);
+                            to_ms.saturating_sub(from_us / 1000).max(1).to_string()
+                        };
+                        let title = format!("S{node} leads term {term}, {}–{}", secs(from_us), to_us.map_or("now".into(), secs));
+                        view! { <rect class="lead" y="4" height="12" x=(from_us / 1000).to_string()
+                            width=width fill=term_color(term)><title>{title}</title></rect> }.into_any()
+                    }
+                    Mark::Election { node, term, at_us } => view! {
+                        <line class="mark election" x1=(at_us / 1000).to_string() x2=(at_us / 1000).to_string() y1="0" y2="5">
+                            <title>{format!("{}: S{node} stands for term {term}", secs(at_us))}</title></line> }.into_any(),
+                    Mark::Crash { node, at_us } => view! {
+                        <line class="mark crash" x1=(at_us / 1000).to_string() x2=(at_us / 1000).to_string() y1="12" y2="20">
+                            <title>{format!("{}: S{node} crashed", secs(at_us))}</title></line> }.into_any(),
+                    Mark::Restart { node, at_us } => view! {
+                        <line class="mark restart" x1=(at_us / 1000).to_string() x2=(at_us / 1000).to_string() y1="12" y2="20">
+                            <title>{format!("{}: S{node} restarted", secs(at_us))}</title></line> }.into_any(),
+                    Mark::Network { what, at_us } => view! {
+                        <line class="mark network" x1=(at_us / 1000).to_string() x2=(at_us / 1000).to_string() y1="0" y2="20">
+                            <title>{format!("{}: {what}", secs(at_us))}</title></line> }.into_any(),
+                    Mark::Violation { what, at_us } => view! {
+                        <line class="mark violation" x1=(at_us / 1000).to_string() x2=(at_us / 1000).to_string() y1="0" y2="20">
+                            <title>{format!("{}: violated: {what}", secs(at_us))}</title></line> }.into_any(),
+                }).collect_view()}
+                <line class="cursor" y1="0" y2="20" x1=move || now_ms.get().to_string() x2=move || now_ms.get().to_string() />
+            </svg>
+        </div>
+    }
+}
