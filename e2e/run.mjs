@@ -390,6 +390,53 @@ await test('the painted timeline marks leaderships, crashes and network changes,
   await context.close();
 });
 
+await test('runs as files: Save this run downloads a scenario file that reopens at the same moment and replays to the same hash in raft-sim; a damaged file changes nothing', async () => {
+  const { page, context } = await open({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  await R(page, () => { const r = window.raft; r.advance(2500); r.kill(r.status().leader); r.advance(1500); r.set(2, 42); r.partition([[1, 2], [3, 4, 5]]); r.advance(1234); });
+  const before = await R(page, () => ({ s: window.raft.status(), hash: window.raft.traceHash(), a: window.raft.array() }));
+  await tab(page, 'cluster');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-run')]);
+  const file = await download.path();
+  const text = fs.readFileSync(file, 'utf8');
+  const saved = JSON.parse(text);
+  assert(saved.format === 1 && saved.steps.length >= 3 && Math.abs(saved.at_ms - before.s.time_ms) < 0.01, `a scenario file, format 1: ${text.slice(0, 200)}`);
+  // The CLI replays it to the page's trace hash.
+  const { execFileSync } = await import('node:child_process');
+  const report = JSON.parse(execFileSync('cargo', ['run', '--release', '-q', '-p', 'raft-sim', '--', 'run', file], { maxBuffer: 1 << 26 }).toString());
+  assert(report.trace_hash === before.hash, `raft-sim run gives the page's hash: ${report.trace_hash} vs ${before.hash}`);
+  // A fresh page opens it (file picker) at the same moment, paused.
+  const fresh = await open({ viewport: { width: 1280, height: 800 } });
+  await tab(fresh.page, 'cluster');
+  await fresh.page.setInputFiles('#open-run', file);
+  await fresh.page.waitForFunction((t) => Math.abs(window.raft.status().time_ms - t) < 0.01, before.s.time_ms);
+  const after = await R(fresh.page, () => ({ s: window.raft.status(), hash: window.raft.traceHash(), a: window.raft.array(), playing: document.querySelector('#play').textContent }));
+  assert(after.hash === before.hash && JSON.stringify(after.a) === JSON.stringify(before.a) && after.s.leader === before.s.leader,
+    `the same run at the same moment: ${JSON.stringify([after.s, before.s])}`);
+  assert(/Play/.test(after.playing), 'a saved run opens paused at its moment');
+  // A damaged file: a message with line and column, and the run stays.
+  const damaged = text.slice(0, text.length / 2);
+  await fresh.page.setInputFiles('#open-run', { name: 'damaged.json', mimeType: 'application/json', buffer: Buffer.from(damaged) });
+  await fresh.page.waitForSelector('#cluster-error');
+  const msg = await fresh.page.textContent('#cluster-error');
+  assert(/damaged\.json: line \d+, column \d+/.test(msg), `a damaged file is named with line and column: ${msg}`);
+  assert(await R(fresh.page, () => window.raft.traceHash()) === before.hash, 'the run on screen stays');
+  let thrown = '';
+  try { await R(fresh.page, () => window.raft.importRun('{"format": 9, "name": "x", "steps": []}')); } catch (e) { thrown = e.message; }
+  assert(/format 9/.test(thrown), `importRun throws on a file it cannot read: ${thrown}`);
+  assert(JSON.parse(await R(fresh.page, () => window.raft.exportRun())).at_ms === saved.at_ms, 'exportRun is the same file');
+  // Dropped on the page, a scenario file opens too.
+  const scenarioText = fs.readFileSync('scenarios/leader-crash.json', 'utf8');
+  await R(fresh.page, (t) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([t], 'leader-crash.json', { type: 'application/json' }));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, scenarioText);
+  await fresh.page.waitForFunction(() => /Opened the dropped file/.test(document.body.textContent));
+  assert(await R(fresh.page, () => window.raft.traceHash()) !== before.hash, 'the dropped scenario replaced the run');
+  await fresh.context.close();
+  await context.close();
+});
+
 await test('a permalink replays the same run; a damaged link gets a clear message', async () => {
   const { page, context } = await open();
   await advance(page, 3000);

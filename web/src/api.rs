@@ -226,6 +226,13 @@ pub fn install(sim: Sim) {
         })?;
         to_js(&events)
     });
+    def(&obj, "traceHash", move |_, _| Ok(JsValue::from_str(&sim.peek(|c| format!("{:016x}", c.trace_hash())))));
+    def(&obj, "exportRun", move |_, _| Ok(JsValue::from_str(&crate::files::run_text(sim)?)));
+    def(&obj, "importRun", move |text, _| {
+        let text = text.as_string().ok_or_else(|| format!("the run must be text, got {}", describe(&text)))?;
+        crate::files::open_text(sim, &text)?;
+        Ok(JsValue::TRUE)
+    });
     def(&obj, "scrub", move |ms, _| {
         // Within the run recorded so far (advance() goes further): a jump costs at most one checkpoint interval.
         let horizon_ms = sim.horizon_us.get_untracked() as f64 / 1000.0;

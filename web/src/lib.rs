@@ -4,6 +4,7 @@
 pub mod advice;
 pub mod api;
 pub mod fetch;
+pub mod files;
 pub mod frame;
 pub mod geometry;
 pub mod input;
@@ -31,6 +32,7 @@ pub fn App() -> impl IntoView {
     permalink::load_from_location(sim);
     api::install(sim);
     keys::install(sim);
+    files::install_drop(sim);
     frame::start(sim);
     // Presenter mode scales the whole page (every size is in rem).
     Effect::new(move |_| {

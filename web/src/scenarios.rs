@@ -5,7 +5,8 @@
 use crate::sim::Sim;
 use leptos::prelude::*;
 use raft_core::run_file::RunFile;
-use raft_core::scenario::{parse, run_scenario};
+use raft_core::scenario::{parse, run_scenario, Scenario};
+use raft_core::sim::Timed;
 use raft_core::PlantedBug;
 
 /// Every file of scenarios/ (name without `.json`) and its title, in the picker's order. A test keeps this in
@@ -72,6 +73,9 @@ const SHOW_LEAD_US: u64 = 200_000;
 /// just before its first invariant violation. Errors (a malformed file) leave the page as it was.
 pub fn load(sim: Sim, text: &str, to_violation: bool) -> Result<String, String> {
     let scenario = parse(text)?;
+    if scenario.format.is_some() {
+        return load_saved(sim, scenario);
+    }
     let outcome = run_scenario(&scenario)?;
     let cluster = outcome.cluster.ok_or("the scenario did not run")?;
     let first_violation = cluster.violations().first().map(|v| v.at_us).filter(|_| to_violation);
@@ -88,6 +92,28 @@ pub fn load(sim: Sim, text: &str, to_violation: bool) -> Result<String, String> 
         sim.skip_quiet_start();
     }
     sim.playing.set(true);
+    Ok(scenario.description)
+}
+
+/// A saved run: its commands are concrete (no "leader" to resolve), so it is replayed straight away, in slices
+/// for a long one, and shown paused at the moment it was saved.
+fn load_saved(sim: Sim, scenario: Scenario) -> Result<String, String> {
+    let mut commands = Vec::with_capacity(scenario.steps.len());
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let Some(action) = &step.action else { continue };
+        let command = serde_json::from_value(action.clone()).map_err(|e| format!("step {}: {e}", i + 1))?;
+        commands.push(Timed { at_us: (step.at_ms * 1000.0).round() as u64, command });
+    }
+    let at_us =
+        scenario.at_ms.map_or_else(|| commands.last().map_or(0, |t: &Timed| t.at_us), |t| (t * 1000.0).round() as u64);
+    let run = RunFile { config: scenario.config.clone(), commands, at_us };
+    run.validate()?;
+    sim.playing.set(false);
+    let result = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let slot = result.clone();
+    sim.load(run, move |r| *slot.borrow_mut() = Some(r));
+    let outcome = result.borrow_mut().take();
+    outcome.unwrap_or(Ok(()))?;
     Ok(scenario.description)
 }
 

@@ -21,6 +21,8 @@ pub struct Outcome {
     pub passed: bool,
     pub failures: Vec<String>,
     pub steps: Vec<StepReport>,
+    /// The trace hash at the end (hex): a saved run replays to the hash of the run it was saved from.
+    pub trace_hash: String,
     /// Every view of the cluster at the end of the scenario.
     pub views: AllViews,
     #[serde(skip)]
@@ -99,6 +101,13 @@ fn run_scenario_inner(scenario: &Scenario, events_max: u64, journal: bool) -> Re
             steps.push(StepReport { at_ms: step.at_ms, what, ok: fails.is_empty(), failures: fails });
         }
     }
+    if let Some(at_ms) = scenario.at_ms {
+        let at_us = (at_ms * 1000.0).round() as u64;
+        while cluster.events() < events_max && cluster.step_event_until(at_us) {}
+        if cluster.now_us() <= at_us {
+            cluster.run_until(at_us);
+        }
+    }
     if !expects_violation && cluster.violation_count() > 0 {
         let v = &cluster.violations()[0];
         failures.push(format!("invariant {} violated at {} ms: {}", v.invariant.name(), v.at_us / 1000, v.message));
@@ -108,6 +117,7 @@ fn run_scenario_inner(scenario: &Scenario, events_max: u64, journal: bool) -> Re
         passed: failures.is_empty(),
         failures,
         steps,
+        trace_hash: format!("{:016x}", cluster.trace_hash()),
         views: cluster.all_views(),
         cluster: Some(cluster),
     })

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use raft_core::machine::op::Op;
 use raft_core::sim::Settings;
 use raft_core::{Command, PlantedBug, SimConfig};
+use wasm_bindgen::JsCast;
 
 pub fn apply_or_error(sim: Sim, cmd: Command, err: RwSignal<Option<String>>) {
     match sim.apply(cmd) {
@@ -283,6 +284,27 @@ pub fn ClusterActions(sim: Sim) -> impl IntoView {
                     {crate::scenarios::BUILT_IN.iter().map(|(name, title)| view! { <option value=*name>{*title}</option> }).collect_view()}
                 </select>
             </label>
+            <div class="buttons run-files">
+                <button id="save-run" on:click=move |_| if let Err(e) = crate::files::save(sim) { err.set(Some(e)) }>"Save this run"</button>
+                <label class="file-button">"Open a run or scenario file…"
+                    <input type="file" id="open-run" accept=".json,application/json" on:change=move |ev| {
+                        let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
+                        let Some(input) = input else { return };
+                        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                            fetching.set(true);
+                            crate::files::open_file(sim, file, move |r| {
+                                fetching.set(false);
+                                match r {
+                                    Ok(d) => { err.set(None); about.set(Some((String::new(), d))); }
+                                    Err(e) => err.set(Some(e)),
+                                }
+                            });
+                        }
+                        input.set_value("");
+                    } />
+                </label>
+            </div>
+            <p class="hint">"A saved run is a scenario file: it opens here (or dropped on the page) at the moment it was saved, and "<code>"raft-sim run"</code>" replays it to the same trace hash."</p>
             {move || fetching.get().then(|| view! { <p class="hint" role="status">"Fetching…"</p> })}
             {move || about.get().map(|(n, d)| view! { <p class="scenario-about" id="scenario-about" data-scenario=n>{d}</p> })}
             <super::protocol::ProtocolSwitches sim=sim />
