@@ -437,6 +437,34 @@ await test('runs as files: Save this run downloads a scenario file that reopens 
   await context.close();
 });
 
+await test('pictures for slides: the ring and the diagram as self-contained SVG that parses and PNG that decodes', async () => {
+  const { page, context } = await open({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
+  await advance(page, 2500);
+  await page.click('#tab-spacetime');
+  const out = await R(page, async () => {
+    const decode = (url) => new Promise((res) => { const i = new Image(); i.onload = () => res([i.naturalWidth, i.naturalHeight]); i.onerror = () => res([0, 0]); i.src = url; });
+    const svg = await window.raft.picture('ring', 'svg');
+    const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+    const ringPng = await decode(await window.raft.picture('ring', 'png'));
+    const diagramPng = await decode(await window.raft.picture('diagram', 'png'));
+    const diagramSvg = new DOMParser().parseFromString(await window.raft.picture('diagram', 'svg'), 'image/svg+xml');
+    let bad = '';
+    try { await window.raft.picture('ring', 'gif'); } catch (e) { bad = e.message; }
+    return {
+      parses: !doc.querySelector('parsererror') && doc.documentElement.nodeName === 'svg',
+      classes: doc.querySelectorAll('[class]').length, nodes: doc.querySelectorAll('g.node, [data-node]').length,
+      styled: doc.querySelectorAll('[style*="fill"]').length, external: /url\(|@import|<link/.test(svg),
+      ringPng, diagramPng, diagramSvg: !diagramSvg.querySelector('parsererror'), bad,
+    };
+  });
+  assert(out.parses && out.classes === 0 && out.styled > 10 && !out.external, `a self-contained SVG: ${JSON.stringify(out)}`);
+  assert(out.ringPng[0] > 500 && out.diagramPng[0] > 500 && out.diagramSvg, `PNGs decode: ${JSON.stringify(out)}`);
+  assert(/view is "ring" or "diagram"/.test(out.bad), `a bad picture request is explained: ${out.bad}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#picture-ring-svg')]);
+  assert(/raft-ring-at-[\d.]+s\.svg/.test(download.suggestedFilename()), download.suggestedFilename());
+  await context.close();
+});
+
 await test('a permalink replays the same run; a damaged link gets a clear message', async () => {
   const { page, context } = await open();
   await advance(page, 3000);

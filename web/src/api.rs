@@ -227,6 +227,12 @@ pub fn install(sim: Sim) {
         to_js(&events)
     });
     def(&obj, "traceHash", move |_, _| Ok(JsValue::from_str(&sim.peek(|c| format!("{:016x}", c.trace_hash())))));
+    def(&obj, "picture", move |view, format| {
+        let (Some(view), Some(format)) = (view.as_string(), format.as_string()) else {
+            return Err("picture(view, format): two texts, like picture(\"ring\", \"svg\")".into());
+        };
+        Ok(wasm_bindgen_futures::future_to_promise(crate::picture::picture(view, format)).into())
+    });
     def(&obj, "exportRun", move |_, _| Ok(JsValue::from_str(&crate::files::run_text(sim)?)));
     def(&obj, "importRun", move |text, _| {
         let text = text.as_string().ok_or_else(|| format!("the run must be text, got {}", describe(&text)))?;

@@ -10,6 +10,7 @@ pub mod geometry;
 pub mod input;
 pub mod keys;
 pub mod permalink;
+pub mod picture;
 pub mod scenarios;
 pub mod sim;
 pub mod summary;

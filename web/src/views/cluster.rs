@@ -78,6 +78,9 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
         <p class="intro">
             "Real Raft servers elect a leader (★), which replicates its log and marches the formation to the flag. "
             "Click a server to crash it, or split the network below, and watch Raft recover."
+            <span class="picture-buttons">
+                <super::pictures::PictureButtons sim=sim view="ring" />
+            </span>
         </p>
         <div class="cluster-wrap">
             <div class="ring-box">

@@ -10,6 +10,7 @@ pub mod help;
 pub mod inspector;
 pub mod logs;
 pub mod panels;
+pub mod pictures;
 pub mod protocol;
 pub mod side;
 pub mod spacetime;

@@ -572,6 +572,7 @@ pub fn SpaceTime(sim: Sim) -> impl IntoView {
             </label>
             {move || filter_error.get().map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
             // Open on a wide screen; on a phone the chips would push the diagram below the fold.
+            <super::pictures::PictureButtons sim=sim view="diagram" />
             <details class="spacetime-kinds" open=wide_screen()>
                 <summary>"Message kinds"</summary>
                 {move || kinds().into_iter().map(|k| {

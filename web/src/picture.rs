@@ -1,0 +1,166 @@
+//! Pictures for slides: the ring and the space-time diagram at the current moment, as SVG or PNG. The ring's
+//! SVG is made self-contained: every element gets its computed style inline (no stylesheet, a generic font
+//! family), and at 51 nodes the messages (drawn on a canvas) are added to the PNG. The diagram is a canvas: its
+//! PNG is the canvas at twice the screen's resolution as drawn, and its SVG wraps that picture.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The style properties a ring element needs to look the same without the stylesheet.
+const PROPERTIES: [&str; 16] = [
+    "fill",
+    "fill-opacity",
+    "stroke",
+    "stroke-width",
+    "stroke-dasharray",
+    "stroke-opacity",
+    "opacity",
+    "font-size",
+    "font-weight",
+    "font-style",
+    "text-anchor",
+    "dominant-baseline",
+    "visibility",
+    "display",
+    "transform",
+    "paint-order",
+];
+
+fn document() -> Result<web_sys::Document, String> {
+    web_sys::window().and_then(|w| w.document()).ok_or("no document".into())
+}
+
+fn element(selector: &str, what: &str) -> Result<web_sys::Element, String> {
+    document()?.query_selector(selector).ok().flatten().ok_or(format!("the {what} is not on the page"))
+}
+
+/// The ring as a self-contained SVG document.
+pub fn ring_svg() -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let svg = element("svg.cluster", "ring")?;
+    let copy: web_sys::Element =
+        svg.clone_node_with_deep(true).map_err(|_| "could not copy the ring")?.unchecked_into();
+    let originals = svg.query_selector_all("*").map_err(|_| "could not read the ring")?;
+    let copies = copy.query_selector_all("*").map_err(|_| "could not read the ring")?;
+    for i in 0..originals.length() {
+        let (Some(o), Some(c)) = (originals.item(i), copies.item(i)) else { continue };
+        let (o, c): (web_sys::Element, web_sys::Element) = (o.unchecked_into(), c.unchecked_into());
+        let Ok(Some(style)) = window.get_computed_style(&o) else { continue };
+        let inline: String = PROPERTIES
+            .iter()
+            .filter_map(|p| style.get_property_value(p).ok().filter(|v| !v.is_empty()).map(|v| format!("{p}:{v};")))
+            .collect();
+        let _ = c.set_attribute("style", &format!("{inline}font-family:sans-serif"));
+        let _ = c.remove_attribute("class");
+    }
+    let rect = svg.get_bounding_client_rect();
+    let _ = copy.set_attribute("xmlns", "http://www.w3.org/2000/svg");
+    let _ = copy.set_attribute("width", &format!("{:.0}", rect.width()));
+    let _ = copy.set_attribute("height", &format!("{:.0}", rect.height()));
+    let _ = copy.set_attribute("style", "background:#ffffff;font-family:sans-serif");
+    let _ = copy.remove_attribute("class");
+    let text = web_sys::XmlSerializer::new()
+        .map_err(|_| "no serializer")?
+        .serialize_to_string(&copy)
+        .map_err(|_| "could not write the SVG")?;
+    Ok(format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{text}"))
+}
+
+/// Loads an image from a URL and waits until it is decoded.
+async fn load_image(src: &str) -> Result<web_sys::HtmlImageElement, String> {
+    let img = web_sys::HtmlImageElement::new().map_err(|_| "no image")?;
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        img.set_onload(Some(&resolve));
+        img.set_onerror(Some(&reject));
+    });
+    img.set_src(src);
+    JsFuture::from(promise).await.map_err(|_| "the picture could not be drawn")?;
+    Ok(img)
+}
+
+fn canvas_2d(w: u32, h: u32) -> Result<(web_sys::HtmlCanvasElement, web_sys::CanvasRenderingContext2d), String> {
+    let canvas: web_sys::HtmlCanvasElement =
+        document()?.create_element("canvas").map_err(|_| "no canvas")?.unchecked_into();
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let ctx = canvas.get_context("2d").ok().flatten().ok_or("no canvas")?.unchecked_into();
+    Ok((canvas, ctx))
+}
+
+/// The ring as a PNG data URL, at twice the size on screen, messages included.
+pub async fn ring_png() -> Result<String, String> {
+    let svg_text = ring_svg()?;
+    let ring = element("svg.cluster", "ring")?.get_bounding_client_rect();
+    let (w, h) = (ring.width() * 2.0, ring.height() * 2.0);
+    let url = format!("data:image/svg+xml;charset=utf-8,{}", String::from(js_sys::encode_uri_component(&svg_text)));
+    let img = load_image(&url).await?;
+    let (canvas, ctx) = canvas_2d(w.round() as u32, h.round() as u32)?;
+    ctx.set_fill_style_str("#ffffff");
+    ctx.fill_rect(0.0, 0.0, w, h);
+    let _ = ctx.draw_image_with_html_image_element_and_dw_and_dh(&img, 0.0, 0.0, w, h);
+    // At 51 nodes the messages are on a canvas over the ring, the same size as it.
+    if let Ok(messages) = element("canvas.messages-canvas", "messages") {
+        let messages: web_sys::HtmlCanvasElement = messages.unchecked_into();
+        let m = messages.get_bounding_client_rect();
+        let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+            &messages,
+            (m.left() - ring.left()) * 2.0,
+            (m.top() - ring.top()) * 2.0,
+            m.width() * 2.0,
+            m.height() * 2.0,
+        );
+    }
+    canvas.to_data_url_with_type("image/png").map_err(|_| "the PNG could not be made".into())
+}
+
+/// The space-time diagram as a PNG data URL (the diagram must be open).
+pub fn diagram_png() -> Result<String, String> {
+    let canvas: web_sys::HtmlCanvasElement =
+        element("canvas#spacetime", "space-time diagram (open its tab first)")?.unchecked_into();
+    let (w, h) = (canvas.width(), canvas.height());
+    let (out, ctx) = canvas_2d(w, h)?;
+    ctx.set_fill_style_str("#ffffff");
+    ctx.fill_rect(0.0, 0.0, w as f64, h as f64);
+    let _ = ctx.draw_image_with_html_canvas_element(&canvas, 0.0, 0.0);
+    out.to_data_url_with_type("image/png").map_err(|_| "the PNG could not be made".into())
+}
+
+/// The space-time diagram as an SVG document holding its picture.
+pub fn diagram_svg() -> Result<String, String> {
+    let png = diagram_png()?;
+    let canvas = element("canvas#spacetime", "space-time diagram")?.get_bounding_client_rect();
+    let (w, h) = (canvas.width().round(), canvas.height().round());
+    Ok(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
+         viewBox=\"0 0 {w} {h}\"><image width=\"{w}\" height=\"{h}\" href=\"{png}\"/></svg>"
+    ))
+}
+
+/// `picture(view, format)`: SVG text or a PNG data URL, as a promise.
+pub async fn picture(view: String, format: String) -> Result<JsValue, JsValue> {
+    let out = match (view.as_str(), format.as_str()) {
+        ("ring", "svg") => ring_svg(),
+        ("ring", "png") => ring_png().await,
+        ("diagram", "svg") => diagram_svg(),
+        ("diagram", "png") => diagram_png(),
+        _ => Err(format!(
+            "picture(view, format): view is \"ring\" or \"diagram\", format \"svg\" or \"png\"; got {view:?}, {format:?}"
+        )),
+    };
+    out.map(|s| JsValue::from_str(&s)).map_err(|e| js_sys::Error::new(&format!("raft.picture: {e}")).into())
+}
+
+/// Downloads a picture as a file.
+pub fn download(name: &str, href_or_svg: &str) -> Result<(), String> {
+    let href = if href_or_svg.starts_with("data:") {
+        href_or_svg.to_string()
+    } else {
+        format!("data:image/svg+xml;charset=utf-8,{}", String::from(js_sys::encode_uri_component(href_or_svg)))
+    };
+    let a: web_sys::HtmlAnchorElement = document()?.create_element("a").map_err(|_| "no link")?.unchecked_into();
+    a.set_href(&href);
+    a.set_download(name);
+    a.click();
+    Ok(())
+}
