@@ -102,7 +102,7 @@ pub fn Timeline(sim: Sim) -> impl IntoView {
                 role="img" aria-label="Timeline of the run: leaderships, elections, crashes, network changes, violations">
                 // The recorded future (after a scrub back).
                 <rect class="future" y="0" height="20" x=move || now_ms.get().to_string()
-                    width=move || end_ms.get().saturating_sub(now_ms.get()).to_string() />
+                    width=move || (sim.horizon_us.get() / 1000).saturating_sub(now_ms.get()).to_string() />
                 {move || all.get().into_iter().map(|m| match m {
                     Mark::Leader { node, term, from_us, to_us } => {
                         // A leadership still going on reaches the end of the run as it grows.
