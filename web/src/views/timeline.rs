@@ -70,6 +70,17 @@ fn marks(sim: Sim) -> Vec<Mark> {
     })
 }
 
+/// A mark at one instant: a vertical line from `y.0` to `y.1`, its title saying when and what.
+fn tick(class: &'static str, at_us: TimeUs, y: (u32, u32), what: String) -> AnyView {
+    let x = (at_us / 1000).to_string();
+    view! {
+        <line class=format!("mark {class}") x1=x.clone() x2=x y1=y.0.to_string() y2=y.1.to_string()>
+            <title>{format!("{}: {what}", secs(at_us))}</title>
+        </line>
+    }
+    .into_any()
+}
+
 fn secs(us: TimeUs) -> String {
     format!("{:.2} s", us as f64 / 1e6)
 }
@@ -114,21 +125,13 @@ pub fn Timeline(sim: Sim) -> impl IntoView {
                         view! { <rect class="lead" y="4" height="12" x=(from_us / 1000).to_string()
                             width=width fill=term_color(term)><title>{title}</title></rect> }.into_any()
                     }
-                    Mark::Election { node, term, at_us } => view! {
-                        <line class="mark election" x1=(at_us / 1000).to_string() x2=(at_us / 1000).to_string() y1="0" y2="5">
-                            <title>{format!("{}: S{node} stands for term {term}", secs(at_us))}</title></line> }.into_any(),
-                    Mark::Crash { node, at_us } => view! {
-                        <line class="mark crash" x1=(at_us / 1000).to_string() x2=(at_us / 1000).to_string() y1="12" y2="20">
-                            <title>{format!("{}: S{node} crashed", secs(at_us))}</title></line> }.into_any(),
-                    Mark::Restart { node, at_us } => view! {
-                        <line class="mark restart" x1=(at_us / 1000).to_string() x2=(at_us / 1000).to_string() y1="12" y2="20">
-                            <title>{format!("{}: S{node} restarted", secs(at_us))}</title></line> }.into_any(),
-                    Mark::Network { what, at_us } => view! {
-                        <line class="mark network" x1=(at_us / 1000).to_string() x2=(at_us / 1000).to_string() y1="0" y2="20">
-                            <title>{format!("{}: {what}", secs(at_us))}</title></line> }.into_any(),
-                    Mark::Violation { what, at_us } => view! {
-                        <line class="mark violation" x1=(at_us / 1000).to_string() x2=(at_us / 1000).to_string() y1="0" y2="20">
-                            <title>{format!("{}: violated: {what}", secs(at_us))}</title></line> }.into_any(),
+                    Mark::Election { node, term, at_us } => {
+                        tick("election", at_us, (0, 5), format!("S{node} stands for term {term}"))
+                    }
+                    Mark::Crash { node, at_us } => tick("crash", at_us, (12, 20), format!("S{node} crashed")),
+                    Mark::Restart { node, at_us } => tick("restart", at_us, (12, 20), format!("S{node} restarted")),
+                    Mark::Network { what, at_us } => tick("network", at_us, (0, 20), what),
+                    Mark::Violation { what, at_us } => tick("violation", at_us, (0, 20), format!("violated: {what}")),
                 }).collect_view()}
                 <line class="cursor" y1="0" y2="20" x1=move || now_ms.get().to_string() x2=move || now_ms.get().to_string() />
             </svg>
