@@ -89,22 +89,71 @@ pub struct Start {
     pub chain: u64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Entries per chunk of a log's storage.
+const CHUNK: usize = 256;
+
+/// The log's storage is a list of chunks of `CHUNK` entries behind Arcs: cloning a log (a checkpoint of the
+/// cluster for time travel) copies one pointer per chunk, not every entry, and a chunk is copied only when a
+/// log that shares it changes it (the last one, as entries are appended). Entries are read by index.
+#[derive(Clone, Debug)]
 pub struct Log {
     /// Entries up to and including `start.index` were compacted into a snapshot (index 0: none were).
+    start: Start,
+    /// The index of the first slot of the first chunk. Slots before `start.index + 1` are compacted entries
+    /// still in a chunk that also holds live ones; with no chunks, `start.index + 1`.
+    base: LogIndex,
+    /// Full chunks, then the last one (never empty).
+    chunks: Vec<Arc<Vec<Entry>>>,
+    /// The last index (kept, not counted: it is read on every step).
+    last: LogIndex,
+}
+
+/// How a log is written and read as data: its start and its entries.
+#[derive(Serialize, Deserialize)]
+struct LogData {
     #[serde(default)]
     start: Start,
     entries: Vec<Entry>,
 }
 
+impl Serialize for Log {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        LogData { start: self.start, entries: self.entries().cloned().collect() }.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Log {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let data = LogData::deserialize(d)?;
+        let mut log = Log::starting_after(data.start);
+        for e in data.entries {
+            log.push(e);
+        }
+        Ok(log)
+    }
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log::new()
+    }
+}
+
+impl PartialEq for Log {
+    fn eq(&self, other: &Self) -> bool {
+        self.start == other.start && self.last_index() == other.last_index() && self.entries().eq(other.entries())
+    }
+}
+impl Eq for Log {}
+
 impl Log {
     pub fn new() -> Self {
-        Log { start: Start::default(), entries: Vec::new() }
+        Log::starting_after(Start::default())
     }
 
     /// An empty log that continues after a snapshot.
     pub fn starting_after(start: Start) -> Self {
-        Log { start, entries: Vec::new() }
+        Log { start, base: start.index + 1, chunks: Vec::new(), last: start.index }
     }
 
     /// The last compacted entry (index 0 if nothing was compacted).
@@ -125,17 +174,28 @@ impl Log {
         log
     }
 
-    /// Estimated memory this log holds of its own (payloads are shared and not counted).
+    /// Estimated memory this log holds of its own: a pointer per chunk, and the last chunk, which the next
+    /// append copies if a checkpoint shares it (payloads are shared and not counted).
     pub fn footprint_bytes(&self) -> u64 {
-        (self.entries.len() * std::mem::size_of::<Entry>()) as u64
+        let last = self.chunks.last().map_or(0, |c| c.len());
+        (self.chunks.len() * std::mem::size_of::<usize>() + last * std::mem::size_of::<Entry>()) as u64
     }
 
     pub fn last_index(&self) -> LogIndex {
-        self.start.index + self.entries.len() as LogIndex
+        self.last
+    }
+
+    /// Recounts `last` from the chunks (after a truncation or a compaction).
+    fn recount(&mut self) {
+        let slots = match self.chunks.last() {
+            Some(last) => ((self.chunks.len() - 1) * CHUNK + last.len()) as u64,
+            None => 0,
+        };
+        self.last = (self.base + slots).saturating_sub(1).max(self.start.index);
     }
 
     pub fn last_term(&self) -> Term {
-        self.entries.last().map_or(self.start.term, |e| e.term)
+        self.get(self.last_index()).map_or(self.start.term, |e| e.term)
     }
 
     /// Term at index; 0 for index 0, past the end, or inside the compacted prefix (callers that may reach
@@ -161,25 +221,42 @@ impl Log {
     }
 
     pub fn get(&self, index: LogIndex) -> Option<&Entry> {
-        if index <= self.start.index {
+        if index <= self.start.index || index > self.last {
             return None;
         }
-        self.entries.get((index - self.start.index - 1) as usize)
+        let slot = (index - self.base) as usize;
+        self.chunks.get(slot / CHUNK).and_then(|c| c.get(slot % CHUNK))
     }
 
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
+    /// Every entry still in the log, in order.
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &Entry> + ExactSizeIterator + '_ {
+        self.slice(self.first_index(), usize::MAX)
     }
 
     /// Entries from `from` (inclusive, at least `first_index`), at most `max` of them.
-    pub fn slice(&self, from: LogIndex, max: usize) -> &[Entry] {
+    pub fn slice(
+        &self,
+        from: LogIndex,
+        max: usize,
+    ) -> impl DoubleEndedIterator<Item = &Entry> + ExactSizeIterator + '_ {
         debug_assert!(from >= self.first_index(), "slice from {from} inside the snapshot (up to {})", self.start.index);
-        let start = (from.max(self.first_index()) - self.first_index()) as usize;
-        if start >= self.entries.len() {
-            return &[];
+        let from = from.max(self.first_index());
+        let to = self.last_index().min(from.saturating_add(max as u64).saturating_sub(1));
+        let count = if to >= from { (to - from + 1) as usize } else { 0 };
+        (0..count).map(move |i| self.get(from + i as u64).expect("within the log"))
+    }
+
+    fn push(&mut self, entry: Entry) {
+        debug_assert_eq!(entry.index, self.last + 1, "entries are pushed in order");
+        self.last = entry.index;
+        match self.chunks.last_mut() {
+            Some(last) if last.len() < CHUNK => Arc::make_mut(last).push(entry),
+            _ => {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                chunk.push(entry);
+                self.chunks.push(Arc::new(chunk));
+            }
         }
-        let end = start.saturating_add(max).min(self.entries.len());
-        &self.entries[start..end]
     }
 
     /// Appends at the end, computing the chain hash locally.
@@ -187,15 +264,32 @@ impl Log {
         let data = data.into();
         let index = self.last_index() + 1;
         let chain = chain_hash(self.chain_at(index - 1), term, index, &data);
-        self.entries.push(Entry { term, index, data, chain });
+        self.push(Entry { term, index, data, chain });
         index
     }
 
     /// Removes every entry at `from` and after (never the snapshot's: those are committed).
     pub fn truncate_from(&mut self, from: LogIndex) {
         debug_assert!(from > self.start.index, "truncating at {from} inside the snapshot (up to {})", self.start.index);
-        let keep = (from.max(self.first_index()) - self.first_index()) as usize;
-        self.entries.truncate(keep);
+        let from = from.max(self.first_index());
+        if from > self.last_index() {
+            return;
+        }
+        let keep = (from - self.base) as usize;
+        self.chunks.truncate(keep.div_ceil(CHUNK));
+        let in_last = keep - (self.chunks.len().saturating_sub(1)) * CHUNK;
+        if let Some(last) = self.chunks.last_mut() {
+            if last.len() > in_last {
+                Arc::make_mut(last).truncate(in_last);
+            }
+        }
+        if self.chunks.last().is_some_and(|c| c.is_empty()) {
+            self.chunks.pop();
+        }
+        if self.chunks.is_empty() {
+            self.base = self.start.index + 1;
+        }
+        self.recount();
     }
 
     /// Drops the entries up to and including `index` (they are in a snapshot now).
@@ -204,10 +298,18 @@ impl Log {
             return;
         }
         debug_assert!(index <= self.last_index(), "compacting past the end of the log");
-        let start = Start { index, term: self.term_at(index), chain: self.chain_at(index) };
-        let drop = ((index - self.start.index) as usize).min(self.entries.len());
-        self.entries.drain(..drop);
-        self.start = start;
+        let last = self.last_index();
+        self.start = Start { index, term: self.term_at(index), chain: self.chain_at(index) };
+        if index >= last {
+            self.chunks.clear();
+            self.base = index + 1;
+        } else {
+            // Whole chunks before the new start go; a chunk that also holds live entries stays.
+            let dead_chunks = ((index + 1 - self.base) as usize) / CHUNK;
+            self.chunks.drain(..dead_chunks);
+            self.base += (dead_chunks * CHUNK) as u64;
+        }
+        self.recount();
     }
 
     /// Takes a snapshot that ends at `start` from a leader. The entries after it are kept only if the log
@@ -243,6 +345,58 @@ mod tests {
             log.append(*t, EntryData::Noop);
         }
         log
+    }
+
+    /// The chunked storage against a plain vector, through random appends, truncations and compactions, with
+    /// clones taken on the way that must not change when the log they came from does.
+    #[test]
+    fn chunked_storage_behaves_like_a_vector_and_clones_stay_put() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let mut log = Log::new();
+        // The model: the compacted start and the live entries' terms.
+        let (mut start, mut terms): (LogIndex, Vec<Term>) = (0, Vec::new());
+        let mut clones: Vec<(Log, Vec<(LogIndex, Term)>)> = Vec::new();
+        for step in 0..20_000u32 {
+            match rng.random_range(0..10) {
+                0..=6 => {
+                    let t = 1 + (step / 500) as Term;
+                    log.append(t, EntryData::Noop);
+                    terms.push(t);
+                }
+                7 if !terms.is_empty() => {
+                    let from = start + 1 + rng.random_range(0..terms.len() as LogIndex);
+                    log.truncate_from(from);
+                    terms.truncate((from - start - 1) as usize);
+                }
+                8 if !terms.is_empty() => {
+                    let to = start + 1 + rng.random_range(0..terms.len() as LogIndex);
+                    log.compact_to(to);
+                    terms.drain(..(to - start) as usize);
+                    start = to;
+                }
+                _ => {
+                    let snapshot: Vec<(LogIndex, Term)> = log.entries().map(|e| (e.index, e.term)).collect();
+                    clones.push((log.clone(), snapshot));
+                }
+            }
+            assert_eq!(log.last_index(), start + terms.len() as LogIndex, "step {step}");
+            assert_eq!(log.first_index(), start + 1);
+            if let Some(t) = terms.last() {
+                assert_eq!(log.last_term(), *t);
+            }
+            let i = start + 1 + rng.random_range(0..=terms.len() as LogIndex);
+            assert_eq!(log.get(i).map(|e| (e.index, e.term)), terms.get((i - start - 1) as usize).map(|t| (i, *t)));
+        }
+        assert!(clones.len() > 100);
+        for (clone, snapshot) in &clones {
+            let now: Vec<(LogIndex, Term)> = clone.entries().map(|e| (e.index, e.term)).collect();
+            assert_eq!(&now, snapshot, "a clone is not changed by the log it was taken from");
+        }
+        let expected: Vec<Term> = log.entries().map(|e| e.term).collect();
+        assert_eq!(expected, terms);
+        let back: Log = serde_json::from_str(&serde_json::to_string(&log).unwrap()).unwrap();
+        assert_eq!(back, log, "a log reads back as it was written");
     }
 
     #[test]
@@ -296,6 +450,6 @@ mod tests {
         assert_eq!(log.slice(2, 2).len(), 2);
         log.truncate_from(3);
         assert_eq!(log.last_index(), 2);
-        assert!(log.slice(3, 10).is_empty());
+        assert_eq!(log.slice(3, 10).len(), 0);
     }
 }

@@ -45,7 +45,6 @@ pub fn heal_and_check(cluster: &mut Cluster, settle_ms: u64) -> Result<(), Strin
     let in_log = leader
         .log()
         .entries()
-        .iter()
         .take_while(|e| e.index <= leader.commit_index())
         .any(|e| matches!(&*e.data, EntryData::Op { op, .. } if *op == probe));
     let Op::Message { text } = &probe else { unreachable!("the probe is a message") };

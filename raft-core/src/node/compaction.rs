@@ -62,7 +62,7 @@ impl Node {
     /// The configuration in effect at `index`: the last configuration entry at or before it, else the
     /// snapshot's, else the initial one.
     fn membership_at(&self, index: LogIndex) -> (Membership, LogIndex) {
-        let in_log = self.log.entries().iter().rev().filter(|e| e.index <= index).find_map(|e| match &*e.data {
+        let in_log = self.log.entries().rev().filter(|e| e.index <= index).find_map(|e| match &*e.data {
             EntryData::Config { membership } => Some((membership.clone(), e.index)),
             _ => None,
         });

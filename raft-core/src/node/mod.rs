@@ -450,7 +450,7 @@ impl Node {
     pub fn take_ready(&mut self) -> Ready {
         let persist = if self.hard_dirty || self.written_from.is_some() || self.snapshot_dirty {
             let entries = match self.written_from {
-                Some(from) => self.log.slice(from, usize::MAX).to_vec(),
+                Some(from) => self.log.slice(from, usize::MAX).cloned().collect(),
                 None => Vec::new(),
             };
             let voted_for = if self.cfg.bugs.has(PlantedBug::VoteNotPersisted) { None } else { self.voted_for };
@@ -471,7 +471,8 @@ impl Node {
             // Never below the log's first entry: only a snapshot past what was applied (the planted bug) makes
             // that happen, and the entries it dropped are then never applied here.
             let from = (self.applied_index + 1).max(self.log.first_index());
-            let entries = self.log.slice(from, (apply_to + 1).saturating_sub(from) as usize).to_vec();
+            let entries: Vec<Entry> =
+                self.log.slice(from, (apply_to + 1).saturating_sub(from) as usize).cloned().collect();
             self.applied_index = apply_to;
             entries
         } else {
@@ -655,7 +656,7 @@ impl Node {
     /// The configuration in effect is the latest one in the log, committed or not (dissertation §4.1), or
     /// the snapshot's if the log holds none after it.
     fn refresh_membership(&mut self) {
-        let latest = self.log.entries().iter().rev().find_map(|e| match &*e.data {
+        let latest = self.log.entries().rev().find_map(|e| match &*e.data {
             EntryData::Config { membership } => Some((e.index, membership.clone())),
             _ => None,
         });

@@ -94,7 +94,7 @@ impl Node {
         let Some(p) = self.progress.get_mut(&peer) else { return };
         let prev_log_index = p.next_index - 1;
         let entries: Vec<Entry> = if p.in_flight() < max_in_flight && p.next_index <= last {
-            self.log.slice(p.next_index, max_entries).to_vec()
+            self.log.slice(p.next_index, max_entries).cloned().collect()
         } else {
             Vec::new()
         };

@@ -398,7 +398,7 @@ impl Expectation {
             Err(e) => return fails.push(e),
         };
         let Some(n) = c.node(id) else { return fails.push(format!("log: S{id} is not running")) };
-        let matching: Vec<_> = n.log().entries().iter().filter(|e| e.data.describe() == le.contains).collect();
+        let matching: Vec<_> = n.log().entries().filter(|e| e.data.describe() == le.contains).collect();
         let count = le.count.unwrap_or(1);
         if le.count.is_some() && matching.len() != count || le.count.is_none() && matching.is_empty() {
             fails.push(format!("log: S{id} holds {} entries \"{}\", expected {count}", matching.len(), le.contains));

@@ -375,7 +375,6 @@ impl Cluster {
             let log = node.log();
             let step_pending = log
                 .slice(node.applied_index() + 1, usize::MAX)
-                .iter()
                 .any(|e| matches!(*e.data, EntryData::Op { op: Op::Step { .. }, .. }));
             if !step_pending {
                 if let Some(op) = s.machines.escort.next_step() {

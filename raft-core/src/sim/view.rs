@@ -196,10 +196,9 @@ impl Cluster {
             Some(n) => (n.log(), n.commit_index()),
             None => (&s.disk.log, 0),
         };
-        let entries = log.entries();
-        let from = entries.len().saturating_sub(max);
-        entries[from..]
-            .iter()
+        let skip = log.entries().len().saturating_sub(max);
+        log.entries()
+            .skip(skip)
             .map(|e| EntryView { index: e.index, term: e.term, text: e.data.describe(), committed: e.index <= commit })
             .collect()
     }
