@@ -87,11 +87,17 @@ fn secs(us: TimeUs) -> String {
 
 #[component]
 pub fn Timeline(sim: Sim) -> impl IntoView {
-    let all = Memo::new(move |_| {
+    // Read again when the story changes (an election, a command, a violation) and the journal has grown since:
+    // a scrub changes the cluster's history but not the journal, which already holds the whole run.
+    let all = Memo::new(move |prev: Option<&(u64, Vec<Mark>)>| {
         sim.watch.track(Aspect::History);
         sim.watch.track(Aspect::Commands);
         sim.watch.track(Aspect::Violations);
-        marks(sim)
+        let seq = sim.peek_recording(|r| r.journal().last_seq());
+        match prev {
+            Some((s, marks)) if *s == seq => (seq, marks.clone()),
+            _ => (seq, marks(sim)),
+        }
     });
     // The run's length in ms (at least one second, so that a fresh run is not one stretched instant).
     let end_ms = Memo::new(move |_| (sim.horizon_us.get() / 1000).max(1000));
@@ -114,7 +120,7 @@ pub fn Timeline(sim: Sim) -> impl IntoView {
                 // The recorded future (after a scrub back).
                 <rect class="future" y="0" height="20" x=move || now_ms.get().to_string()
                     width=move || (sim.horizon_us.get() / 1000).saturating_sub(now_ms.get()).to_string() />
-                {move || all.get().into_iter().map(|m| match m {
+                {move || all.get().1.into_iter().map(|m| match m {
                     Mark::Leader { node, term, from_us, to_us } => {
                         // A leadership still going on reaches the end of the run as it grows.
                         let width = move || {
