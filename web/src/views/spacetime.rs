@@ -86,13 +86,11 @@ fn build<'a>(
     from_us: TimeUs,
 ) -> Model {
     let mut arrows: Vec<Arrow> = Vec::new();
-    let mut by_send: HashMap<u64, usize> = HashMap::new();
     let mut by_msg: HashMap<u64, usize> = HashMap::new();
     let mut marks = Vec::new();
     for e in events {
         match &e.what {
             Happening::Sent { msg, message, from, to, .. } => {
-                by_send.insert(e.seq, arrows.len());
                 by_msg.insert(*msg, arrows.len());
                 arrows.push(Arrow {
                     msg: *msg,
@@ -125,7 +123,6 @@ fn build<'a>(
             _ => {}
         }
     }
-    let _ = by_send;
     let down = down_now
         .iter()
         .map(|n| {

@@ -11,6 +11,8 @@ use raft_core::sim::journal::Happening;
 use raft_core::sim::Command;
 use raft_core::types::{NodeId, Role, TimeUs};
 
+/// Positions of the cursor across the strip (about its width in pixels at 1280).
+const CURSOR_STEPS: u64 = 800;
 /// Marks kept at most (the oldest go first): a day-long run must not draw a million elements.
 const MARKS_MAX: usize = 2_000;
 
@@ -101,7 +103,12 @@ pub fn Timeline(sim: Sim) -> impl IntoView {
     });
     // The run's length in ms (at least one second, so that a fresh run is not one stretched instant).
     let end_ms = Memo::new(move |_| (sim.horizon_us.get() / 1000).max(1000));
-    let now_ms = Memo::new(move |_| sim.with(|c| c.now_us()) / 1000);
+    // The cursor moves in steps of about one pixel of the strip (a 1/800th of the run): moving it every frame
+    // repainted the whole strip, a third of the page's CPU while a small cluster plays.
+    let now_ms = Memo::new(move |_| {
+        let step_ms = (end_ms.get() / CURSOR_STEPS).max(1);
+        sim.with(|c| c.now_us()) / 1000 / step_ms * step_ms
+    });
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(el) = ev.current_target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
         else {
