@@ -32,13 +32,19 @@ pub fn save(sim: Sim) -> Result<(), String> {
     let blob =
         web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(|_| "the file could not be made")?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "the file could not be made")?;
+    let done = download(&file_name(sim), &url);
+    let _ = web_sys::Url::revoke_object_url(&url);
+    done
+}
+
+/// Makes the browser download `href` (a data or object URL) as a file named `name`.
+pub fn download(name: &str, href: &str) -> Result<(), String> {
     let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement =
         doc.create_element("a").map_err(|_| "no link")?.dyn_into().map_err(|_| "no link")?;
-    a.set_href(&url);
-    a.set_download(&file_name(sim));
+    a.set_href(href);
+    a.set_download(name);
     a.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
 

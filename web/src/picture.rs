@@ -158,9 +158,5 @@ pub fn download(name: &str, href_or_svg: &str) -> Result<(), String> {
     } else {
         format!("data:image/svg+xml;charset=utf-8,{}", String::from(js_sys::encode_uri_component(href_or_svg)))
     };
-    let a: web_sys::HtmlAnchorElement = document()?.create_element("a").map_err(|_| "no link")?.unchecked_into();
-    a.set_href(&href);
-    a.set_download(name);
-    a.click();
-    Ok(())
+    crate::files::download(name, &href)
 }

@@ -82,11 +82,7 @@ pub fn load(sim: Sim, text: &str, to_violation: bool) -> Result<String, String> 
     let at_us = first_violation.map_or(0, |t| t.saturating_sub(SHOW_LEAD_US));
     let run = RunFile { config: scenario.config.clone(), commands: cluster.recorded().to_vec(), at_us };
     // At time 0 the replay is done in its first slice: the result is known when `load` returns.
-    let result = std::rc::Rc::new(std::cell::RefCell::new(None));
-    let slot = result.clone();
-    sim.load(run, move |r| *slot.borrow_mut() = Some(r));
-    let outcome = result.borrow_mut().take();
-    outcome.unwrap_or(Ok(()))?;
+    load_run(sim, run)?;
     // Play at once, from the first message: a scenario should show something happening in its first second.
     if first_violation.is_none() {
         sim.skip_quiet_start();
@@ -109,12 +105,18 @@ fn load_saved(sim: Sim, scenario: Scenario) -> Result<String, String> {
     let run = RunFile { config: scenario.config.clone(), commands, at_us };
     run.validate()?;
     sim.playing.set(false);
+    load_run(sim, run)?;
+    Ok(scenario.description)
+}
+
+/// Starts loading a run: an error known at once (the run is invalid, or a short replay failed) is returned;
+/// a long run goes on loading in slices, with the progress bar, and Ok is returned.
+fn load_run(sim: Sim, run: RunFile) -> Result<(), String> {
     let result = std::rc::Rc::new(std::cell::RefCell::new(None));
     let slot = result.clone();
     sim.load(run, move |r| *slot.borrow_mut() = Some(r));
     let outcome = result.borrow_mut().take();
-    outcome.unwrap_or(Ok(()))?;
-    Ok(scenario.description)
+    outcome.unwrap_or(Ok(()))
 }
 
 /// Fetches and shows a scenario or a bug's run (`to_violation`: a scenario starts just before its first

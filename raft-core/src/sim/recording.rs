@@ -26,6 +26,8 @@ pub struct Recording {
     /// Cluster states at multiples of `interval_us`, taken before the commands of that instant; the first is
     /// the run's start.
     checkpoints: Vec<Cluster>,
+    /// `Cluster::footprint_bytes` of each checkpoint, taken once when it is kept.
+    checkpoint_sizes: Vec<u64>,
     interval_us: TimeUs,
     /// The furthest virtual time reached.
     horizon_us: TimeUs,
@@ -44,6 +46,7 @@ impl Recording {
         start.enable_journal();
         Recording {
             journal: Journal::new(JOURNAL_EVENTS_MAX),
+            checkpoint_sizes: vec![start.footprint_bytes()],
             checkpoints: vec![start.clone()],
             cluster: start,
             tape,
@@ -94,7 +97,7 @@ impl Recording {
 
     /// Estimated memory held by the checkpoints.
     pub fn checkpoint_bytes(&self) -> u64 {
-        self.checkpoints.iter().map(Cluster::footprint_bytes).sum()
+        self.checkpoint_sizes.iter().sum()
     }
 
     /// Applies a command now. The recorded future after now no longer happens: the tape is cut here (a refused
@@ -108,7 +111,7 @@ impl Recording {
         self.take_journal();
         self.tape.truncate(applied);
         self.tape.push(Timed { at_us: now, command: cmd });
-        self.checkpoints.retain(|c| c.now_us() <= now);
+        self.keep_checkpoints(|c| c.now_us() <= now);
         self.horizon_us = now;
         Ok(())
     }
@@ -202,6 +205,7 @@ impl Recording {
         if self.checkpoints.get(i).is_some_and(|c| c.now_us() == now) {
             return;
         }
+        self.checkpoint_sizes.insert(i, self.cluster.footprint_bytes());
         self.checkpoints.insert(i, self.cluster.clone());
         while self.checkpoints.len() > 2 && self.checkpoint_bytes() > CHECKPOINT_BYTES_MAX {
             self.thin();
@@ -212,7 +216,16 @@ impl Recording {
     fn thin(&mut self) {
         self.interval_us = self.interval_us.saturating_mul(2);
         let interval = self.interval_us;
-        self.checkpoints.retain(|c| c.now_us() % interval == 0);
+        self.keep_checkpoints(|c| c.now_us() % interval == 0);
+    }
+
+    /// Keeps the checkpoints `keep` says yes to (and their sizes).
+    fn keep_checkpoints(&mut self, keep: impl Fn(&Cluster) -> bool) {
+        let kept: Vec<bool> = self.checkpoints.iter().map(keep).collect();
+        let (mut sizes, mut clusters) = (kept.iter(), kept.iter());
+        self.checkpoint_sizes.retain(|_| *sizes.next().expect("one size per checkpoint"));
+        self.checkpoints.retain(|_| *clusters.next().expect("one flag per checkpoint"));
+        debug_assert_eq!(self.checkpoints.len(), self.checkpoint_sizes.len());
     }
 }
 

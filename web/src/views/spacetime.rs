@@ -480,7 +480,7 @@ pub fn SpaceTime(sim: Sim) -> impl IntoView {
     let detail = RwSignal::new(None::<String>);
     let filter_error = Memo::new(move |_| parse_nodes(&node_filter.get()).err());
 
-    let frame_now = move || -> Option<(Frame, Model)> {
+    let frame_now = move || -> (Frame, Model) {
         let span_us = SPANS_US[span.get()];
         let now = sim.with(|c| c.now_us());
         let to_us = pinned_end.get().unwrap_or(now + (span_us as f64 * (1.0 - CURSOR_AT)) as TimeUs);
@@ -513,13 +513,14 @@ pub fn SpaceTime(sim: Sim) -> impl IntoView {
         });
         let has_clients =
             model.arrows.iter().any(|a| matches!(a.from, Endpoint::Client(_)) || matches!(a.to, Endpoint::Client(_)));
-        Some((Frame { from_us, to_us, now_us: now, lanes, has_clients }, model))
+        (Frame { from_us, to_us, now_us: now, lanes, has_clients }, model)
     };
     let model = StoredValue::new_local(None::<(Frame, Model)>);
     Effect::new(move |_| {
         let fm = frame_now();
         let p = picked.get();
-        if let (Some(el), Some((f, m))) = (canvas.get(), fm.as_ref()) {
+        if let Some(el) = canvas.get() {
+            let (f, m) = &fm;
             let n = draw(&el, f, m, p);
             drawn.set((f.from_us, f.to_us, n));
             let d = p.and_then(|p| m.arrows.iter().find(|a| a.msg == p)).map(|a| {
@@ -537,7 +538,7 @@ pub fn SpaceTime(sim: Sim) -> impl IntoView {
             });
             detail.set(d);
         }
-        model.set_value(fm);
+        model.set_value(Some(fm));
     });
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(el) = canvas.get_untracked() else { return };
