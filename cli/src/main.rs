@@ -2,6 +2,7 @@
 
 mod bench;
 mod chaos;
+mod course;
 mod journal_out;
 mod replay;
 mod run;
@@ -31,6 +32,8 @@ enum Cmd {
     Run(run::Args),
     /// Replay a run file (or a shared link) and print its status and trace hash.
     Replay(replay::Args),
+    /// Play the learn mode's course against the simulator: every step, question, exercise and misconception.
+    Course(course::Args),
 }
 
 /// Reads a file a user named, at most `run_file::RUN_TEXT_BYTES_MAX` bytes; None after saying why not.
@@ -63,5 +66,6 @@ fn main() -> ExitCode {
         Cmd::Bench(args) => bench::run(args),
         Cmd::Run(args) => run::run(args),
         Cmd::Replay(args) => replay::run(args),
+        Cmd::Course(args) => course::run(args),
     }
 }

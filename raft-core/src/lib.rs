@@ -7,6 +7,7 @@ pub mod bugs;
 pub mod chaos;
 pub mod check;
 pub mod config;
+pub mod course;
 pub mod hash;
 pub mod log;
 pub mod machine;
