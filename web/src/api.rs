@@ -109,7 +109,7 @@ fn def(obj: &js_sys::Object, name: &str, f: impl Fn(JsValue, JsValue) -> ApiResu
     closure.forget();
 }
 
-pub fn install(sim: Sim) {
+pub fn install(sim: Sim, learn: crate::learn::Learn) {
     let obj = js_sys::Object::new();
     def(&obj, "status", move |_, _| to_js(&sim.peek(|c| c.status_view())));
     def(&obj, "nodes", move |_, _| to_js(&sim.peek(|c| c.node_views())));
@@ -232,6 +232,17 @@ pub fn install(sim: Sim) {
             return Err("picture(view, format): two texts, like picture(\"ring\", \"svg\")".into());
         };
         Ok(wasm_bindgen_futures::future_to_promise(crate::picture::picture(view, format)).into())
+    });
+    def(&obj, "course", move |_, _| {
+        let learn = learn;
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            let course = learn
+                .loaded_course()
+                .await
+                .map_err(|e| JsValue::from(js_sys::Error::new(&format!("raft.course: {e}"))))?;
+            to_js(&crate::learn::course_summary(&course)).map_err(|e| js_sys::Error::new(&e).into())
+        })
+        .into())
     });
     def(&obj, "exportRun", move |_, _| Ok(JsValue::from_str(&crate::files::run_text(sim)?)));
     def(&obj, "importRun", move |text, _| {

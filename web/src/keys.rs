@@ -27,12 +27,33 @@ fn faster(sim: Sim, up: bool) {
     sim.speed.set(speeds[j]);
 }
 
-pub fn install(sim: Sim) {
+/// In the course: → / Page Down / Space for the next page, ← / Page Up for the previous one (presenter remotes
+/// send Page Up / Down). Arrows inside a tab list move between tabs; Space on a button presses it.
+fn course_key(ev: &web_sys::KeyboardEvent, key: &str, sim: Sim, learn: crate::learn::Learn) -> bool {
+    let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let in_tabs = target.as_ref().is_some_and(|el| el.closest("[role=tablist]").ok().flatten().is_some());
+    let on_button = target.as_ref().is_some_and(|el| matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY"));
+    match key {
+        "ArrowRight" if !in_tabs => learn.next(sim),
+        "PageDown" => learn.next(sim),
+        " " if !on_button => learn.next(sim),
+        "ArrowLeft" if !in_tabs => learn.back(sim),
+        "PageUp" => learn.back(sim),
+        _ => return false,
+    }
+    true
+}
+
+pub fn install(sim: Sim, learn: crate::learn::Learn) {
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         if typing(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
         let key = ev.key();
+        if learn.open.get_untracked() && course_key(&ev, &key, sim, learn) {
+            ev.prevent_default();
+            return;
+        }
         let mut handled = true;
         let on_node = |f: fn(u32, Status) -> Option<Command>| {
             if let Some(n) = selected_node(sim) {

@@ -9,6 +9,7 @@ pub mod frame;
 pub mod geometry;
 pub mod input;
 pub mod keys;
+pub mod learn;
 pub mod permalink;
 pub mod picture;
 pub mod scenarios;
@@ -30,9 +31,15 @@ pub fn default_config() -> SimConfig {
 pub fn App() -> impl IntoView {
     let sim = Sim::new(default_config());
     provide_context(sim);
+    let learn = learn::Learn::new();
+    provide_context(learn);
     permalink::load_from_location(sim);
-    api::install(sim);
-    keys::install(sim);
+    api::install(sim, learn);
+    keys::install(sim, learn);
+    learn.watch_run(sim);
+    if learn::in_address() {
+        learn.open_course(sim);
+    }
     files::install_drop(sim);
     frame::start(sim);
     // Presenter mode scales the whole page (every size is in rem).
@@ -46,9 +53,12 @@ pub fn App() -> impl IntoView {
     let logs_height =
         move || format!("--logs-h: min(38vh, calc(5.6rem + 30px + {} * 3.1rem))", sim.ring.with(|r| r.len()));
     view! {
-        <views::toolbar::Toolbar sim=sim />
+        <views::toolbar::Toolbar sim=sim learn=learn />
         <views::timeline::Timeline sim=sim />
-        <main class="layout" style=logs_height>
+        <main class="layout" class:learning=move || learn.open.get() style=logs_height>
+            <Show when=move || learn.open.get()>
+                <views::learn::LearnCard sim=sim learn=learn />
+            </Show>
             <section class="card cluster-card" aria-label="Cluster">
                 <views::cluster::ClusterView sim=sim />
             </section>

@@ -73,6 +73,8 @@ pub struct Sim {
     pub fork: RwSignal<Option<(Command, usize)>>,
     /// The furthest virtual time reached (the recording's, as a signal for the scrubber).
     pub horizon_us: RwSignal<u64>,
+    /// Playing stops when the run reaches this time (a course step plays to its end, a question to its reveal).
+    pub stop_at_us: RwSignal<Option<u64>>,
     /// While a run loads: how far along it is (0 to 1). The current run stays on screen until it is done.
     pub loading: RwSignal<Option<f64>>,
     /// Scrubbing: whether a jump was made in this animation frame, and the latest time asked for since.
@@ -107,6 +109,7 @@ impl Sim {
             scenario: RwSignal::new(None),
             horizon_us: RwSignal::new(0),
             loading: RwSignal::new(None),
+            stop_at_us: RwSignal::new(None),
             scrub_pending: StoredValue::new_local((false, None)),
             load_generation: StoredValue::new_local(0),
         }
@@ -197,7 +200,15 @@ impl Sim {
     pub fn advance_real_ms(&self, real_ms: f64) {
         let rate = self.peek(|c| c.config().events_per_virtual_s_estimate()).max(1);
         let budget_us = FRAME_EVENTS_MAX * 1_000_000 / rate;
-        let virtual_us = ((real_ms * self.speed.get_untracked() * 1000.0).round() as u64).min(budget_us);
+        let mut virtual_us = ((real_ms * self.speed.get_untracked() * 1000.0).round() as u64).min(budget_us);
+        if let Some(stop) = self.stop_at_us.get_untracked() {
+            let now = self.peek(|c| c.now_us());
+            virtual_us = virtual_us.min(stop.saturating_sub(now));
+            if now + virtual_us >= stop {
+                self.stop_at_us.set(None);
+                self.playing.set(false);
+            }
+        }
         if virtual_us > 0 {
             self.advance_us(virtual_us);
         }

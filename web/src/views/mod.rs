@@ -8,6 +8,7 @@ pub mod feed;
 pub mod formation;
 pub mod help;
 pub mod inspector;
+pub mod learn;
 pub mod logs;
 pub mod panels;
 pub mod pictures;

@@ -14,7 +14,7 @@ const CLOCK_STEP_PLAYING_MS: f64 = 10.0;
 const SLIDER_STEP_MS: u64 = 100;
 
 #[component]
-pub fn Toolbar(sim: Sim) -> impl IntoView {
+pub fn Toolbar(sim: Sim, learn: crate::learn::Learn) -> impl IntoView {
     // While the run plays the clock moves in CLOCK_STEP_PLAYING_MS steps: a text that changes every frame
     // costs a layout of the header every frame. Paused (or stepping) it shows the exact time.
     // The memo holds the number shown, so a frame that leaves it unchanged formats nothing.
@@ -99,6 +99,10 @@ pub fn Toolbar(sim: Sim) -> impl IntoView {
             <div class="notice" role="status" aria-live="polite">
                 {move || sim.notice.get().map(|n| view! { <span class="error" id="notice">{n}</span> })}
             </div>
+            <button id="learn-open" class="learn-button" aria-pressed=move || learn.open.get().to_string()
+                title="A guided course on this live cluster: chapters, questions, exercises"
+                on:click=move |_| if learn.open.get_untracked() { learn.leave(sim) } else { learn.open_course(sim) }>
+                {move || if learn.open.get() { "Learning ✓" } else { "Learn Raft" }}</button>
             <button id="presenter" class="presenter-button" aria-pressed=move || sim.presenter.get().to_string()
                 title="Presenter mode: big type for the back row (f)" on:click=move |_| sim.presenter.update(|p| *p = !*p)>
                 "Presenter"</button>
