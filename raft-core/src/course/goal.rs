@@ -180,15 +180,24 @@ fn leader_is(c: &Cluster, node: NodeId) -> Grade {
     }
 }
 
+/// A term since the start in which two or more candidates campaigned, nobody won, and the run has moved on to a
+/// higher term: the votes were split.
 fn split_vote(c: &Cluster, since: &Since) -> Grade {
     let recent: Vec<_> = c.history().elections.iter().filter(|e| e.started_us >= since.at_us).collect();
-    if let Some(e) = recent.iter().find(|e| e.outcome == Outcome::Split) {
-        return done(format!(
-            "Term {} was split: S{} got {} of the votes it needed and timed out to try again.",
-            e.term,
-            e.candidate,
-            e.votes.len()
-        ));
+    let later = |t: Term| c.max_term() > t || recent.iter().any(|e| e.term > t);
+    let mut terms: Vec<Term> = recent.iter().map(|e| e.term).collect();
+    terms.sort_unstable();
+    terms.dedup();
+    for t in terms {
+        let candidates: Vec<_> = recent.iter().filter(|e| e.term == t).collect();
+        let won = candidates.iter().any(|e| e.outcome == Outcome::Won);
+        if candidates.len() >= 2 && !won && later(t) {
+            return done(format!(
+                "Term {t} was split: {} all campaigned, each got fewer votes than a majority, and a new election \
+                 followed in a higher term.",
+                candidates.iter().map(|e| format!("S{}", e.candidate)).collect::<Vec<_>>().join(", ")
+            ));
+        }
     }
     match recent.iter().rev().find(|e| e.outcome == Outcome::Won) {
         Some(e) => not_yet(format!(

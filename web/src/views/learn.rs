@@ -73,24 +73,44 @@ fn Outline(sim: Sim, learn: Learn) -> impl IntoView {
     let chapters = move || {
         learn.course.with(|c| {
             c.as_ref().map(|c| {
-                c.chapters.iter().map(|ch| (ch.title.clone(), ch.steps.len(), ch.exercises.len())).collect::<Vec<_>>()
+                c.chapters
+                    .iter()
+                    .map(|ch| (ch.title.clone(), ch.steps.len(), ch.exercises.len(), chapter_minutes(ch)))
+                    .collect::<Vec<_>>()
             })
         })
     };
     view! {
         <ol class="learn-outline" id="learn-chapters">
-            {move || chapters().unwrap_or_default().into_iter().enumerate().map(|(i, (title, steps, exercises))| {
+            {move || chapters().unwrap_or_default().into_iter().enumerate().map(|(i, (title, steps, exercises, minutes))| {
                 let current = move || learn.at.get().0 == i;
                 view! {
                     <li>
                         <button class="link" aria-current=move || current().then_some("step")
                             on:click=move |_| learn.go(sim, i, 0)>{title}</button>
-                        <span class="muted">{format!(" {steps} steps, {exercises} exercise{}", if exercises == 1 { "" } else { "s" })}</span>
+                        <span class="muted">{format!(" {steps} steps, {exercises} exercise{}, about {minutes} min", if exercises == 1 { "" } else { "s" })}</span>
                     </li>
                 }
             }).collect_view()}
         </ol>
     }
+}
+
+/// Reading time per step and per exercise, for the outline's "about N min" (what a visitor asks first).
+const READ_S_PER_STEP: f64 = 15.0;
+const S_PER_EXERCISE: f64 = 90.0;
+
+/// A chapter's length on screen: reading, each step's run at its speed, and its exercises.
+fn chapter_minutes(ch: &raft_core::course::Chapter) -> u32 {
+    let steps: f64 = ch
+        .steps
+        .iter()
+        .map(|s| {
+            let played_ms = s.until_ms.map_or(0.0, |u| u - s.at_ms);
+            READ_S_PER_STEP + played_ms / 1000.0 / s.speed.unwrap_or(crate::sim::SPEED_DEFAULT)
+        })
+        .sum();
+    ((steps + S_PER_EXERCISE * ch.exercises.len() as f64) / 60.0).ceil() as u32
 }
 
 #[component]
@@ -125,8 +145,13 @@ fn QuestionView(sim: Sim, learn: Learn, q: raft_core::course::Question) -> impl 
     let verdict = move || {
         learn.answer.get().and_then(|Answer { chosen, right }| right.map(|r| r.get(chosen).copied().unwrap_or(false)))
     };
+    let room = RwSignal::new(false);
     view! {
-        <div class="question" id="question" role="group" aria-labelledby="question-prompt">
+        <div class="question" class:room=move || room.get() id="question" role="group" aria-labelledby="question-prompt"
+            on:keydown=move |ev| if ev.key() == "Escape" { room.set(false) }>
+            <button class="link room-toggle" id="question-room" aria-pressed=move || room.get().to_string()
+                on:click=move |_| room.update(|r| *r = !*r)>
+                {move || if room.get() { "Back to the page (Esc)" } else { "Show to the room" }}</button>
             <p class="question-prompt" id="question-prompt"><strong>"Predict: "</strong>{q.prompt.clone()}</p>
             <div class="choices">
                 {choices.into_iter().enumerate().map(|(i, text)| {
