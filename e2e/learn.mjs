@@ -54,6 +54,7 @@ await test('learn: the whole course walked with the keyboard only (→, Page Dow
   const total = COURSE.chapters.reduce((n, ch) => n + pagesOf(ch), 0);
   let seen = 0;
   const keys = ['ArrowRight', 'PageDown', ' '];
+  const nextAt = new Set();
   for (const [ci, ch] of COURSE.chapters.entries()) {
     for (let p = 1; p <= pagesOf(ch); p++) {
       await onPage(page, ch.id, p);
@@ -63,11 +64,14 @@ await test('learn: the whole course walked with the keyboard only (→, Page Dow
       const title = await page.textContent('#learn-outline');
       assert(title.includes(`Chapter ${ci + 1} of ${COURSE.chapters.length}`) && title.includes(ch.title), title);
       if (p === 1) await page.screenshot({ path: `${SHOTS}/learn-${ch.id}.png` });
+      const b = await page.locator('#learn-next').boundingBox();
+      nextAt.add(`${Math.round(b.x)},${Math.round(b.y)}`);
       // Focus stays on the page body: the keys are the only input.
       await page.keyboard.press(keys[seen % keys.length]);
     }
   }
   assert(seen === total, `walked ${seen} pages of ${total}`);
+  assert(nextAt.size === 1, `Next moved between pages: ${[...nextAt].join(' ')}`);
   // The last page stays the last page (Next is disabled); back with ← and Page Up.
   const last = COURSE.chapters.at(-1);
   await onPage(page, last.id, pagesOf(last));

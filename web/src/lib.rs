@@ -49,9 +49,12 @@ pub fn App() -> impl IntoView {
             let _ = root.class_list().toggle_with_force("presenter", on);
         }
     });
-    // The logs row is as tall as its rows need, up to 40 % of the screen.
-    let logs_height =
-        move || format!("--logs-h: min(38vh, calc(5.6rem + 30px + {} * 3.1rem))", sim.ring.with(|r| r.len()));
+    // The logs row is as tall as its rows need, up to 38 % of the screen.
+    // In the course the logs give up some height to the course card (30 % of the screen at most).
+    let logs_height = move || {
+        let vh = if learn.open.get() { 30 } else { 38 };
+        format!("--logs-h: min({vh}vh, calc(5.6rem + 30px + {} * 3.1rem))", sim.ring.with(|r| r.len()))
+    };
     view! {
         <views::toolbar::Toolbar sim=sim learn=learn />
         <views::timeline::Timeline sim=sim />

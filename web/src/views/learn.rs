@@ -41,7 +41,7 @@ pub fn LearnCard(sim: Sim, learn: Learn) -> impl IntoView {
                     })}
                 </span>
                 <button class="learn-leave" id="learn-leave" title="Keep the cluster as it is and play with it; Learn brings you back"
-                    on:click=move |_| learn.leave(sim)>"Leave the course"</button>
+                    aria-label="Leave the course" on:click=move |_| learn.leave(sim)><span aria-hidden="true">"✕ "</span>"Leave"</button>
             </div>
             <Show when=move || learn.outline.get()>
                 <Outline sim=sim learn=learn />
@@ -206,7 +206,7 @@ fn ExerciseView(
         <h2 class="exercise-title">"Exercise: "{ex.title.clone()}</h2>
         <p class="learn-text" id="exercise-task">{ex.task.clone()}</p>
         {(!ex.forbid.is_empty()).then(|| view! {
-            <p class="muted">"Not allowed: "{ex.forbid.iter().map(|f| f.replace('_', " ")).collect::<Vec<_>>().join(", ")}</p>
+            <p class="muted exercise-forbid">"Not allowed: "{ex.forbid.iter().map(|f| f.replace('_', " ")).collect::<Vec<_>>().join(", ")}</p>
         })}
         {move || learn.attempt.get().map(|a| view! {
             <p class=if a.solved { "grade solved" } else { "grade" } id="exercise-grade" role="status">
