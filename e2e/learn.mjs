@@ -63,7 +63,10 @@ await test('learn: the whole course walked with the keyboard only (→, Page Dow
       assert(text.includes(`page ${p} of ${pagesOf(ch)}`), `${ch.id}/${p}: progress says "${text}"`);
       const title = await page.textContent('#learn-outline');
       assert(title.includes(`Chapter ${ci + 1} of ${COURSE.chapters.length}`) && title.includes(ch.title), title);
-      if (p === 1) await page.screenshot({ path: `${SHOTS}/learn-${ch.id}.png` });
+      if (p === 1) {
+        await page.waitForTimeout(400); // a long set-up loads in slices: let the page settle before the picture
+        await page.screenshot({ path: `${SHOTS}/learn-${ch.id}.png` });
+      }
       const b = await page.locator('#learn-next').boundingBox();
       nextAt.add(`${Math.round(b.x)},${Math.round(b.y)}`);
       // Focus stays on the page body: the keys are the only input.
