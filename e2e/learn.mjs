@@ -187,7 +187,8 @@ for (const [ci, ch] of COURSE.chapters.entries()) {
       await page.waitForSelector('#exercise-grade');
       assert(!(await page.textContent('#exercise-grade')).includes('Solved'), 'not solved before anything is done');
       await attempt(page, ex.solution.steps);
-      await page.waitForSelector('#exercise-grade.solved', { timeout: 30000 });
+      await page.waitForSelector('#exercise-grade.solved', { timeout: 30000 })
+        .catch(async () => { throw new Error(`not solved: ${await page.textContent('#exercise-grade')} (commands: ${JSON.stringify(await page.evaluate(() => window.raft.recorded()))})`); });
       if (ci === 1 && ei === 0) await page.screenshot({ path: `${SHOTS}/learn-exercise-solved.png` });
       await page.click('#exercise-retry');
       await page.waitForFunction(() => document.querySelector('#exercise-grade')?.textContent.startsWith('Not yet'));
