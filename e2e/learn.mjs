@@ -198,6 +198,11 @@ for (const [ci, ch] of COURSE.chapters.entries()) {
       await page.waitForFunction((w) => document.querySelector('#exercise-grade')?.textContent.includes(w), want, { timeout: 30000 })
         .catch(async () => { throw new Error(`feedback lacks "${want}": ${await page.textContent('#exercise-grade')}`); });
       assert(!(await page.textContent('#exercise-grade')).includes('Solved'), 'the wrong attempt is not graded solved');
+      if (want === 'rules it out') {
+        assert(await page.locator('#exercise-grade.failed').count() === 1, 'a forbidden action fails the attempt');
+        await page.waitForFunction((n) => document.querySelectorAll('#hints li').length >= n, Math.min(2, ex.hints.length), { timeout: 5000 })
+          .catch(() => { throw new Error('a failed attempt shows the next hint'); });
+      }
       assert(errors.length === 0, errors.join('\n'));
       await context.close();
     });

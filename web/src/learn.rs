@@ -380,7 +380,9 @@ impl Learn {
                 if let Some(Some(grade)) = graded {
                     if grade != a.grade {
                         let solved = grade.done;
-                        learn.attempt.set(Some(Attempt { grade, solved, ..a }));
+                        // A failed attempt shows the next hint (once per failure).
+                        let hints = if grade.failed && !a.grade.failed { a.hints + 1 } else { a.hints };
+                        learn.attempt.set(Some(Attempt { grade, solved, hints, ..a }));
                     }
                 }
             }

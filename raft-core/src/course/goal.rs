@@ -108,16 +108,23 @@ impl Since {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Grade {
     pub done: bool,
+    /// The attempt cannot succeed any more (a forbidden command, a term already lost): start again. The page
+    /// then shows a hint.
+    pub failed: bool,
     /// Said to the student either way: what was achieved, or what is missing and why.
     pub feedback: String,
 }
 
 fn done(feedback: String) -> Grade {
-    Grade { done: true, feedback }
+    Grade { done: true, failed: false, feedback }
 }
 
 fn not_yet(feedback: String) -> Grade {
-    Grade { done: false, feedback }
+    Grade { done: false, failed: false, feedback }
+}
+
+fn failed(feedback: String) -> Grade {
+    Grade { done: false, failed: true, feedback }
 }
 
 impl Goal {
@@ -126,7 +133,7 @@ impl Goal {
         let c = rec.cluster();
         let done_since = c.recorded().get(since.commands..).unwrap_or(&[]);
         if let Some(t) = done_since.iter().find(|t| forbid.iter().any(|f| f == command_name(&t.command))) {
-            return not_yet(format!(
+            return failed(format!(
                 "You used \"{}\" at {:.1} s, and this task rules it out ({}). Press Retry and find another way.",
                 t.command.describe(),
                 t.at_us as f64 / 1e6,
@@ -366,7 +373,7 @@ fn term_kept(c: &Cluster, since: &Since, isolated_ms: f64) -> Grade {
     };
     let max_term = c.max_term();
     if max_term > since.term {
-        return not_yet(format!(
+        return failed(format!(
             "The term went from {} to {max_term}: a node that came back forced an election. Without PreVote, a node \
              cut off keeps timing out and raising its term.",
             since.term
@@ -422,7 +429,7 @@ fn stepped_down(c: &Cluster, journal: &Journal, since: &Since) -> Grade {
         Some(n) if n.role() == Role::Leader => {
             not_yet(format!("S{leader} still leads term {}. Cut it off from the majority and wait.", n.term()))
         }
-        Some(n) => not_yet(format!(
+        Some(n) => failed(format!(
             "S{leader} stepped down only when it heard of term {}: a higher term, not its own check. Is CheckQuorum on?",
             n.term()
         )),

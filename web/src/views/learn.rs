@@ -209,8 +209,10 @@ fn ExerciseView(
             <p class="muted exercise-forbid">"Not allowed: "{ex.forbid.iter().map(|f| f.replace('_', " ")).collect::<Vec<_>>().join(", ")}</p>
         })}
         {move || learn.attempt.get().map(|a| view! {
-            <p class=if a.solved { "grade solved" } else { "grade" } id="exercise-grade" role="status">
-                <strong>{if a.solved { "✓ Solved. " } else { "Not yet. " }}</strong>{a.grade.feedback}
+            <p class=if a.solved { "grade solved" } else if a.grade.failed { "grade failed" } else { "grade" }
+                id="exercise-grade" role="status">
+                <strong>{if a.solved { "✓ Solved. " } else if a.grade.failed { "This attempt cannot work. " } else { "Not yet. " }}</strong>
+                {a.grade.feedback}
             </p>
         })}
         <ul class="hints" id="hints">
