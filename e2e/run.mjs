@@ -433,6 +433,16 @@ await test('runs as files: Save this run downloads a scenario file that reopens 
   }, scenarioText);
   await fresh.page.waitForFunction(() => /Opened the dropped file/.test(document.body.textContent));
   assert(await R(fresh.page, () => window.raft.traceHash()) !== before.hash, 'the dropped scenario replaced the run');
+  // A run loaded from a scenario keeps the scenario's expectations ("old" made a node id), and raft-sim checks them.
+  await R(fresh.page, () => { window.raft.pause(); window.raft.advance(5500 - window.raft.status().time_ms); });
+  const withExpect = await R(fresh.page, () => window.raft.exportRun());
+  const kept = JSON.parse(withExpect).steps.filter((st) => st.expect);
+  const want = JSON.parse(scenarioText).steps.filter((st) => st.expect).length;
+  assert(want >= 3 && kept.length === want && kept.some((st) => st.expect.leader_not === 1), `the scenario's ${want} expectations, concrete: ${JSON.stringify(kept)}`);
+  const keptFile = file + '.expect.json';
+  fs.writeFileSync(keptFile, withExpect);
+  const checked = JSON.parse(execFileSync('cargo', ['run', '--release', '-q', '-p', 'raft-sim', '--', 'run', keptFile], { maxBuffer: 1 << 26 }).toString());
+  assert(checked.passed && checked.steps.filter((st) => st.what.startsWith('expect')).length === want, `raft-sim checks them: ${JSON.stringify(checked.failures)}`);
   await fresh.context.close();
   await context.close();
 });

@@ -1,5 +1,5 @@
 //! Runs as files: "Save this run" downloads the run as a scenario file (format 1: config, every command so far
-//! as a step, and the moment shown), and a scenario file or a saved run opens from the file picker or dropped
+//! as a step, the moment shown, and the expectations of the scenario it was loaded from), and a scenario file or a saved run opens from the file picker or dropped
 //! on the page. `raft-sim run` replays a saved run to the same trace hash. A file that cannot be read gets a
 //! message (with line and column for bad JSON) and the run on screen stays.
 
@@ -11,10 +11,18 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 /// The run on screen as the text of a saved-run file.
+/// A run loaded from a scenario keeps that scenario's expectations up to the moment saved (names it remembered
+/// made node ids), so `raft-sim run` checks them on the saved run.
 pub fn run_text(sim: Sim) -> Result<String, String> {
+    let kept = sim.kept.get_value();
     sim.peek(|c| {
         let name = format!("Raft Escort run, seed {}, {} nodes", c.initial_config().seed, c.initial_config().nodes);
-        Scenario::saved_run(&name, c.initial_config(), c.recorded(), c.now_us()).map(|s| s.to_json())
+        let saved = Scenario::saved_run(&name, c.initial_config(), c.recorded(), c.now_us())?;
+        Ok(match &kept {
+            Some((source, kept)) => saved.with_expectations(kept, source),
+            None => saved,
+        }
+        .to_json())
     })
 }
 

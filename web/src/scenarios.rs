@@ -5,7 +5,7 @@
 use crate::sim::Sim;
 use leptos::prelude::*;
 use raft_core::run_file::RunFile;
-use raft_core::scenario::{parse, run_scenario, Scenario};
+use raft_core::scenario::{concrete_expectations, parse, run_scenario, Scenario};
 use raft_core::sim::Timed;
 use raft_core::PlantedBug;
 
@@ -77,12 +77,15 @@ pub fn load(sim: Sim, text: &str, to_violation: bool) -> Result<String, String> 
         return load_saved(sim, scenario);
     }
     let outcome = run_scenario(&scenario)?;
+    let (kept, _) = concrete_expectations(&scenario, &outcome.memory);
     let cluster = outcome.cluster.ok_or("the scenario did not run")?;
     let first_violation = cluster.violations().first().map(|v| v.at_us).filter(|_| to_violation);
     let at_us = first_violation.map_or(0, |t| t.saturating_sub(SHOW_LEAD_US));
     let run = RunFile { config: scenario.config.clone(), commands: cluster.recorded().to_vec(), at_us };
     // At time 0 the replay is done in its first slice: the result is known when `load` returns.
     load_run(sim, run)?;
+    // "Save this run" keeps the scenario's expectations (those up to the moment saved).
+    sim.kept.set_value(Some((scenario.name.clone(), kept)));
     // Play at once, from the first message: a scenario should show something happening in its first second.
     if first_violation.is_none() {
         sim.skip_quiet_start();
@@ -106,6 +109,11 @@ fn load_saved(sim: Sim, scenario: Scenario) -> Result<String, String> {
     run.validate()?;
     sim.playing.set(false);
     load_run(sim, run)?;
+    // Saved again, it keeps the expectations it carries.
+    let (kept, _) = concrete_expectations(&scenario, &Default::default());
+    if !kept.is_empty() {
+        sim.kept.set_value(Some((scenario.name.clone(), kept)));
+    }
     Ok(scenario.description)
 }
 

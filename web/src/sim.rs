@@ -81,6 +81,8 @@ pub struct Sim {
     /// Dragging the slider fires many input events per frame; the first jumps at once, the last of the rest
     /// at the next frame, so there is at most one jump per frame and no lag behind the pointer.
     scrub_pending: StoredValue<(bool, Option<u64>), LocalStorage>,
+    /// The expectations of the built-in scenario this run was loaded from (its name), kept by "Save this run".
+    pub kept: StoredValue<Option<(String, Vec<raft_core::scenario::KeptExpectation>)>, LocalStorage>,
     /// Bumped to cancel a load in progress (a slice that sees another generation stops).
     load_generation: StoredValue<u64, LocalStorage>,
 }
@@ -112,6 +114,7 @@ impl Sim {
             stop_at_us: RwSignal::new(None),
             scrub_pending: StoredValue::new_local((false, None)),
             load_generation: StoredValue::new_local(0),
+            kept: StoredValue::new_local(None),
         }
     }
 
@@ -298,6 +301,7 @@ impl Sim {
         self.load_generation.update_value(|g| *g += 1);
         let generation = self.load_generation.get_value();
         self.playing.set(false);
+        self.kept.set_value(None);
         self.load_slice(replay, generation, Box::new(done));
     }
 
@@ -338,6 +342,7 @@ impl Sim {
     /// Starts over with a new config (cluster size, seed, bugs).
     pub fn reset(&self, cfg: SimConfig) -> Result<(), String> {
         self.rec.set_value(Recording::new(cfg)?);
+        self.kept.set_value(None);
         self.watch.new_run();
         self.selection.set(Selection::None);
         self.notice.set(None);

@@ -4,9 +4,12 @@
 mod expect;
 mod refs;
 mod run;
+mod saved;
 
 pub use expect::Expectation;
+pub use refs::Memory;
 pub use run::{run_scenario, run_scenario_bounded, run_scenario_journaled, Outcome, StepReport};
+pub use saved::{concrete_expectations, KeptExpectation};
 
 use crate::sim::SimConfig;
 use serde::{Deserialize, Serialize};

@@ -27,6 +27,9 @@ pub struct Outcome {
     pub views: AllViews,
     #[serde(skip)]
     pub cluster: Option<Cluster>,
+    /// The names remembered with "as" (a saved run turns them into node ids).
+    #[serde(skip)]
+    pub memory: Memory,
 }
 
 pub fn run_scenario(scenario: &Scenario) -> Result<Outcome, String> {
@@ -120,5 +123,6 @@ fn run_scenario_inner(scenario: &Scenario, events_max: u64, journal: bool) -> Re
         trace_hash: format!("{:016x}", cluster.trace_hash()),
         views: cluster.all_views(),
         cluster: Some(cluster),
+        memory,
     })
 }
