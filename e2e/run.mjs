@@ -457,21 +457,31 @@ await test('pictures for slides: the ring and the diagram as self-contained SVG 
     const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
     const ringPng = await decode(await window.raft.picture('ring', 'png'));
     const diagramPng = await decode(await window.raft.picture('diagram', 'png'));
-    const diagramSvg = new DOMParser().parseFromString(await window.raft.picture('diagram', 'svg'), 'image/svg+xml');
+    const diagramText = await window.raft.picture('diagram', 'svg');
+    const diagramSvg = new DOMParser().parseFromString(diagramText, 'image/svg+xml');
+    // Vector: lanes and arrows are paths, labels are text; no embedded picture, nothing external.
+    const vector = { paths: diagramSvg.querySelectorAll('path, line, polyline').length, texts: diagramSvg.querySelectorAll('text').length,
+      images: diagramSvg.querySelectorAll('image').length, external: /url\(http|@import|<link/.test(diagramText),
+      seconds: [...diagramSvg.querySelectorAll('text')].filter((t) => / s$/.test(t.textContent)).length };
     let bad = '';
     try { await window.raft.picture('ring', 'gif'); } catch (e) { bad = e.message; }
     return {
       parses: !doc.querySelector('parsererror') && doc.documentElement.nodeName === 'svg',
       classes: doc.querySelectorAll('[class]').length, nodes: doc.querySelectorAll('g.node, [data-node]').length,
       styled: doc.querySelectorAll('[style*="fill"]').length, external: /url\(|@import|<link/.test(svg),
-      ringPng, diagramPng, diagramSvg: !diagramSvg.querySelector('parsererror'), bad,
+      ringPng, diagramPng, diagramSvg: !diagramSvg.querySelector('parsererror'), vector, bad,
     };
   });
   assert(out.parses && out.classes === 0 && out.styled > 10 && !out.external, `a self-contained SVG: ${JSON.stringify(out)}`);
   assert(out.ringPng[0] > 500 && out.diagramPng[0] > 500 && out.diagramSvg, `PNGs decode: ${JSON.stringify(out)}`);
+  assert(out.vector.paths > 20 && out.vector.texts >= 5 && out.vector.seconds >= 2 && out.vector.images === 0 && !out.vector.external,
+    `the diagram's SVG is vector (paths, text: lanes, arrows, S1…, the time axis): ${JSON.stringify(out.vector)}`);
   assert(/view is "ring" or "diagram"/.test(out.bad), `a bad picture request is explained: ${out.bad}`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#picture-ring-svg')]);
   assert(/raft-ring-at-[\d.]+s\.svg/.test(download.suggestedFilename()), download.suggestedFilename());
+  const [diagramFile] = await Promise.all([page.waitForEvent('download'), page.click('#picture-diagram-svg')]);
+  fs.copyFileSync(await diagramFile.path(), `${SHOTS}/diagram-export.svg`);
+  assert(/raft-diagram-at-[\d.]+s\.svg/.test(diagramFile.suggestedFilename()), diagramFile.suggestedFilename());
   await context.close();
 });
 

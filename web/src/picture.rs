@@ -1,7 +1,8 @@
 //! Pictures for slides: the ring and the space-time diagram at the current moment, as SVG or PNG. The ring's
 //! SVG is made self-contained: every element gets its computed style inline (no stylesheet, a generic font
 //! family), and at 51 nodes the messages (drawn on a canvas) are added to the PNG. The diagram is a canvas: its
-//! PNG is the canvas at twice the screen's resolution as drawn, and its SVG wraps that picture.
+//! PNG is the canvas as drawn (at the screen's pixel ratio), and its SVG is the diagram drawn again into an
+//! SVG-recording 2D context (vector: lines, paths and text).
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -126,15 +127,31 @@ pub fn diagram_png() -> Result<String, String> {
     out.to_data_url_with_type("image/png").map_err(|_| "the PNG could not be made".into())
 }
 
-/// The space-time diagram as an SVG document holding its picture.
-pub fn diagram_svg() -> Result<String, String> {
-    let png = diagram_png()?;
-    let canvas = element("canvas#spacetime", "space-time diagram")?.get_bounding_client_rect();
-    let (w, h) = (canvas.width().round(), canvas.height().round());
-    Ok(format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
-         viewBox=\"0 0 {w} {h}\"><image width=\"{w}\" height=\"{h}\" href=\"{png}\"/></svg>"
-    ))
+#[wasm_bindgen(inline_js = "export function svg_context(w, h) { \
+    return import(new URL('svgcanvas.esm.js', document.baseURI).href).then((m) => new m.Context(w, h)); }")]
+extern "C" {
+    /// A Canvas 2D context that records what is drawn as SVG (npm svgcanvas, fetched the first time).
+    fn svg_context(w: f64, h: f64) -> js_sys::Promise;
+}
+
+/// The space-time diagram as a vector SVG document: the diagram drawn again, at its size on screen, into a
+/// context that records SVG elements (lines, paths, text), with a white ground.
+pub async fn diagram_svg() -> Result<String, String> {
+    let canvas = element("canvas#spacetime", "space-time diagram (open its tab first)")?.get_bounding_client_rect();
+    let (w, h) = (canvas.width().round().max(1.0), canvas.height().round().max(1.0));
+    let ctx = JsFuture::from(svg_context(w, h))
+        .await
+        .map_err(|_| "the SVG drawing code (svgcanvas.esm.js) could not be loaded")?;
+    let ctx2d: web_sys::CanvasRenderingContext2d = ctx.clone().unchecked_into();
+    ctx2d.set_fill_style_str("#ffffff");
+    ctx2d.fill_rect(0.0, 0.0, w, h);
+    crate::views::spacetime::paint_shown(&ctx2d, w, h)?;
+    let serialize: js_sys::Function = js_sys::Reflect::get(&ctx, &JsValue::from_str("getSerializedSvg"))
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or("the SVG could not be written")?;
+    let text = serialize.call0(&ctx).ok().and_then(|t| t.as_string()).ok_or("the SVG could not be written")?;
+    Ok(format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{text}"))
 }
 
 /// `picture(view, format)`: SVG text or a PNG data URL, as a promise.
@@ -142,7 +159,7 @@ pub async fn picture(view: String, format: String) -> Result<JsValue, JsValue> {
     let out = match (view.as_str(), format.as_str()) {
         ("ring", "svg") => ring_svg(),
         ("ring", "png") => ring_png().await,
-        ("diagram", "svg") => diagram_svg(),
+        ("diagram", "svg") => diagram_svg().await,
         ("diagram", "png") => diagram_png(),
         _ => Err(format!(
             "picture(view, format): view is \"ring\" or \"diagram\", format \"svg\" or \"png\"; got {view:?}, {format:?}"

@@ -9,10 +9,12 @@ pub fn PictureButtons(sim: Sim, view: &'static str) -> impl IntoView {
     let name = move |ext: &str| sim.peek(|c| format!("raft-{view}-at-{:.3}s.{ext}", c.now_us() as f64 / 1e6));
     let fail = move |e: String| sim.notice.set(Some(format!("The picture could not be made: {e}")));
     let svg = move |_| {
-        let made = if view == "ring" { picture::ring_svg() } else { picture::diagram_svg() };
-        if let Err(e) = made.and_then(|text| picture::download(&name("svg"), &text)) {
-            fail(e);
-        }
+        leptos::task::spawn_local(async move {
+            let made = if view == "ring" { picture::ring_svg() } else { picture::diagram_svg().await };
+            if let Err(e) = made.and_then(|text| picture::download(&name("svg"), &text)) {
+                fail(e);
+            }
+        });
     };
     let png = move |_| {
         leptos::task::spawn_local(async move {

@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use raft_core::message::MessageKind;
 use raft_core::sim::journal::{Happening, JournalEvent};
 use raft_core::types::{Endpoint, NodeId, TimeUs};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use wasm_bindgen::JsCast;
 
@@ -214,6 +215,12 @@ impl Frame {
     }
 }
 
+thread_local! {
+    /// The frame and model last drawn, and the message picked: what a click picks from and what an SVG export
+    /// draws again.
+    static SHOWN: RefCell<Option<(Frame, Model, Option<u64>)>> = const { RefCell::new(None) };
+}
+
 fn draw(el: &web_sys::HtmlCanvasElement, f: &Frame, m: &Model, picked: Option<u64>) -> usize {
     let Some(ctx) = context(el) else { return 0 };
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
@@ -225,6 +232,23 @@ fn draw(el: &web_sys::HtmlCanvasElement, f: &Frame, m: &Model, picked: Option<u6
     }
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, w, h);
+    paint(&ctx, w, h, f, m, picked)
+}
+
+/// Draws the diagram shown last onto another 2D context of `w` × `h` (an SVG-recording one, for pictures).
+pub fn paint_shown(ctx: &web_sys::CanvasRenderingContext2d, w: f64, h: f64) -> Result<(), String> {
+    SHOWN.with(|s| match s.borrow().as_ref() {
+        Some((f, m, p)) => {
+            paint(ctx, w, h, f, m, *p);
+            Ok(())
+        }
+        None => Err("the space-time diagram has not been drawn yet (open its tab first)".into()),
+    })
+}
+
+/// The diagram: the recorded future greyed, leaderships, down nodes, lanes, the time axis, message arrows,
+/// marks, the cursor. The number of arrows drawn.
+fn paint(ctx: &web_sys::CanvasRenderingContext2d, w: f64, h: f64, f: &Frame, m: &Model, picked: Option<u64>) -> usize {
     let lanes = f.lane_count();
     let lane_h = (h - AXIS_PX - 4.0) / lanes.max(1) as f64;
     let lane_of = |e: Endpoint| f.lane(e);
@@ -515,7 +539,6 @@ pub fn SpaceTime(sim: Sim) -> impl IntoView {
             model.arrows.iter().any(|a| matches!(a.from, Endpoint::Client(_)) || matches!(a.to, Endpoint::Client(_)));
         (Frame { from_us, to_us, now_us: now, lanes, has_clients }, model)
     };
-    let model = StoredValue::new_local(None::<(Frame, Model)>);
     Effect::new(move |_| {
         let fm = frame_now();
         let p = picked.get();
@@ -538,13 +561,15 @@ pub fn SpaceTime(sim: Sim) -> impl IntoView {
             });
             detail.set(d);
         }
-        model.set_value(Some(fm));
+        let (f, m) = fm;
+        SHOWN.with(|s| *s.borrow_mut() = Some((f, m, p)));
     });
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(el) = canvas.get_untracked() else { return };
         let rect = el.get_bounding_client_rect();
         let (px, py) = (ev.client_x() as f64 - rect.left(), ev.client_y() as f64 - rect.top());
-        let hit = model.with_value(|fm| fm.as_ref().and_then(|(f, m)| pick(f, m, rect.width(), rect.height(), px, py)));
+        let hit =
+            SHOWN.with(|s| s.borrow().as_ref().and_then(|(f, m, _)| pick(f, m, rect.width(), rect.height(), px, py)));
         picked.set(hit);
     };
     let zoom = move |by: i32| span.update(|s| *s = (*s as i32 + by).clamp(0, SPANS_US.len() as i32 - 1) as usize);
