@@ -118,6 +118,7 @@ impl Node {
         self.leader_id = Some(self.id);
         self.progress.clear();
         self.sync_progress();
+        self.commit_acks_missing = 0;
         self.transfer = None;
         self.check_quorum_due_us = self.now_us + self.cfg.election_timeout_min_ms * 1000;
         self.notes.push(Note::BecameLeader { term: self.term });

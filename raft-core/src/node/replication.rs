@@ -210,6 +210,7 @@ impl Node {
         let Some(p) = self.progress.get_mut(&from) else { return };
         if success {
             let m = match_index.min(last);
+            let was = p.match_index;
             let advanced = m > p.match_index;
             p.match_index = p.match_index.max(m);
             p.next_index = p.next_index.max(p.match_index + 1);
@@ -218,9 +219,15 @@ impl Node {
                 p.inflights.pop_front();
             }
             let more = p.next_index <= last && p.in_flight() < max_in_flight;
-            // Only a matchIndex moving past the commit index can commit something.
+            // Only a matchIndex moving past the commit index can commit something, and only once a quorum's
+            // have (`commit_acks_missing` counts the voters still short).
             if advanced && m > self.commit_index {
-                self.maybe_commit();
+                if was <= self.commit_index && self.membership.is_voter(from) {
+                    self.commit_acks_missing = self.commit_acks_missing.saturating_sub(1);
+                }
+                if self.commit_acks_missing == 0 {
+                    self.maybe_commit();
+                }
             }
             if self.transfer.is_some_and(|t| t.to == from) {
                 self.continue_transfer();
@@ -238,6 +245,7 @@ impl Node {
     /// currentTerm: set commitIndex = N" (Figure 2). Only entries of the current term are committed by counting
     /// replicas (§5.4.2, Figure 8); the leader counts itself for what its own disk holds.
     pub(super) fn maybe_commit(&mut self) {
+        self.commit_acks_missing = 0;
         if self.role != Role::Leader {
             return;
         }
@@ -259,12 +267,15 @@ impl Node {
         // The quorum-th largest matchIndex is replicated on a majority (a selection, not a sort: O(voters)).
         let k = self.membership.quorum() - 1;
         let n = *matches.select_nth_unstable_by(k, |a, b| b.cmp(a)).1;
-        self.match_scratch = matches;
         let counts = self.log.term_at(n) == self.term || self.cfg.bugs.has(PlantedBug::Figure8Commit);
         if n > self.commit_index && counts {
             // Followers learn the new commit index with the next AppendEntries (heartbeats carry it).
             self.commit_index = n;
         }
+        // A quorum past the commit index that could not commit (an older term's entry) keeps this at 0.
+        let past = matches.iter().filter(|m| **m > self.commit_index).count();
+        self.commit_acks_missing = (k + 1).saturating_sub(past);
+        self.match_scratch = matches;
         // A leader removed from the configuration steps down once the change is committed (dissertation §4.2.2).
         if !self.membership.is_voter(self.id) && self.membership_index <= self.commit_index {
             let term = self.term;
