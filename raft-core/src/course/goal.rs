@@ -9,50 +9,6 @@ use crate::sim::{Cluster, Command, Recording};
 use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
 use serde::{Deserialize, Serialize};
 
-/// The `cmd` names an exercise may forbid (the command format's own names).
-pub const COMMAND_NAMES: [&str; 17] = [
-    "crash",
-    "restart",
-    "pause",
-    "resume",
-    "stall_disk",
-    "timeout",
-    "transfer_leader",
-    "add_node",
-    "remove_node",
-    "partition",
-    "cut",
-    "heal",
-    "drop_message",
-    "duplicate_message",
-    "delay_message",
-    "configure",
-    "request",
-];
-
-/// A command's `cmd` name.
-pub fn command_name(c: &Command) -> &'static str {
-    match c {
-        Command::Crash { .. } => "crash",
-        Command::Restart { .. } => "restart",
-        Command::Pause { .. } => "pause",
-        Command::Resume { .. } => "resume",
-        Command::StallDisk { .. } => "stall_disk",
-        Command::Timeout { .. } => "timeout",
-        Command::TransferLeader { .. } => "transfer_leader",
-        Command::AddNode => "add_node",
-        Command::RemoveNode { .. } => "remove_node",
-        Command::Partition { .. } => "partition",
-        Command::Cut { .. } => "cut",
-        Command::Heal => "heal",
-        Command::DropMessage { .. } => "drop_message",
-        Command::DuplicateMessage { .. } => "duplicate_message",
-        Command::DelayMessage { .. } => "delay_message",
-        Command::Configure { .. } => "configure",
-        Command::Request { .. } => "request",
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Goal {
@@ -132,7 +88,7 @@ impl Goal {
     pub fn grade(&self, rec: &Recording, since: &Since, forbid: &[String]) -> Grade {
         let c = rec.cluster();
         let done_since = c.recorded().get(since.commands..).unwrap_or(&[]);
-        if let Some(t) = done_since.iter().find(|t| forbid.iter().any(|f| f == command_name(&t.command))) {
+        if let Some(t) = done_since.iter().find(|t| forbid.iter().any(|f| f == t.command.name())) {
             return failed(format!(
                 "You used \"{}\" at {:.1} s, and this task rules it out ({}). Press Retry and find another way.",
                 t.command.describe(),

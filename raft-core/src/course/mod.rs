@@ -318,7 +318,7 @@ pub fn parse(text: &str, scenario_known: impl Fn(&str) -> bool) -> Result<Course
                 return Err(format!("{at}: the wrong attempt names words its feedback must contain"));
             }
             for f in &e.forbid {
-                if !goal::COMMAND_NAMES.contains(&f.as_str()) {
+                if !Command::NAMES.contains(&f.as_str()) {
                     return Err(format!("{at}: forbid: unknown command \"{f}\""));
                 }
             }

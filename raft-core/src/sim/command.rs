@@ -140,6 +140,50 @@ pub struct Timed {
 }
 
 impl Command {
+    /// Every command's `cmd` name (the file format's own names; an exercise may forbid some).
+    pub const NAMES: [&'static str; 17] = [
+        "crash",
+        "restart",
+        "pause",
+        "resume",
+        "stall_disk",
+        "timeout",
+        "transfer_leader",
+        "add_node",
+        "remove_node",
+        "partition",
+        "cut",
+        "heal",
+        "drop_message",
+        "duplicate_message",
+        "delay_message",
+        "configure",
+        "request",
+    ];
+
+    /// The command's `cmd` name, as its JSON says.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Crash { .. } => "crash",
+            Command::Restart { .. } => "restart",
+            Command::Pause { .. } => "pause",
+            Command::Resume { .. } => "resume",
+            Command::StallDisk { .. } => "stall_disk",
+            Command::Timeout { .. } => "timeout",
+            Command::TransferLeader { .. } => "transfer_leader",
+            Command::AddNode => "add_node",
+            Command::RemoveNode { .. } => "remove_node",
+            Command::Partition { .. } => "partition",
+            Command::Cut { .. } => "cut",
+            Command::Heal => "heal",
+            Command::DropMessage { .. } => "drop_message",
+            Command::DuplicateMessage { .. } => "duplicate_message",
+            Command::DelayMessage { .. } => "delay_message",
+            Command::Configure { .. } => "configure",
+            Command::Request { .. } => "request",
+        }
+    }
+
     /// A short readable form for timelines and reports.
     pub fn describe(&self) -> String {
         match self {
@@ -163,6 +207,41 @@ impl Command {
                 Some(n) => format!("client → S{n}: {}", op.describe()),
                 None => format!("client: {}", op.describe()),
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::op::Op;
+
+    /// `name` says what the JSON's "cmd" says, and `NAMES` lists each command once.
+    #[test]
+    fn names_are_the_formats_own() {
+        let examples = [
+            Command::Crash { node: 1 },
+            Command::Restart { node: 1 },
+            Command::Pause { node: 1 },
+            Command::Resume { node: 1 },
+            Command::StallDisk { node: 1, stall_ms: 5 },
+            Command::Timeout { node: 1 },
+            Command::TransferLeader { to: 1 },
+            Command::AddNode,
+            Command::RemoveNode { node: 1 },
+            Command::Partition { groups: vec![vec![1]] },
+            Command::Cut { from: 1, to: 2 },
+            Command::Heal,
+            Command::DropMessage { id: 1 },
+            Command::DuplicateMessage { id: 1 },
+            Command::DelayMessage { id: 1, delay_ms: 1.0 },
+            Command::Configure { settings: Settings::default() },
+            Command::Request { client: None, to: None, op: Op::Set { index: 0, value: 1 } },
+        ];
+        assert_eq!(examples.len(), Command::NAMES.len());
+        for (c, name) in examples.iter().zip(Command::NAMES) {
+            assert_eq!(serde_json::to_value(c).unwrap()["cmd"], c.name());
+            assert_eq!(c.name(), name);
         }
     }
 }
