@@ -261,6 +261,35 @@ await test('learn: axe finds nothing serious on the course card (step, question,
   }
 });
 
+await test('learn: offline after one visit (the service worker keeps the page, the course and its scenarios)', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.url + '#learn/consensus/1');
+  await page.waitForSelector('#learn-text', { timeout: 30000 });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  // From the next load on, the worker sees every fetch: the page, its wasm, the course and (prefetched when the
+  // course opens) every scenario it names.
+  await page.reload();
+  await page.waitForSelector('#learn-text', { timeout: 30000 });
+  assert(await page.evaluate(() => navigator.serviceWorker.controller !== null), 'the page is controlled by sw.js');
+  const names = [...new Set(COURSE.chapters.flatMap((c) => [...c.steps.map((s) => s.scenario), ...(c.exercises || []).map((e) => e.scenario)]))];
+  await page.waitForFunction(async (names) => {
+    const cache = await caches.open('raft-escort');
+    const kept = (await cache.keys()).map((r) => new URL(r.url).pathname);
+    return names.every((n) => kept.some((k) => k.endsWith(`scenarios/${n}.json`)));
+  }, names, { timeout: 20000 });
+  await context.setOffline(true);
+  await page.evaluate(() => { location.hash = '#learn/safety/2'; });
+  await page.reload();
+  await page.waitForSelector('#learn-text', { timeout: 30000 });
+  await page.waitForFunction(() => window.raft.status().leader === 1, null, { timeout: 60000 });
+  assert((await page.textContent('#learn-progress')).includes('page 2 of'), 'the Safety chapter opened offline');
+  assert(errors.length === 0, errors.join('\n'));
+  await context.close();
+});
+
 await test('learn: window.raft.course() gives chapters, questions, exercises and a coverage map with every rule', async () => {
   const { page, context } = await openAt('#learn/consensus/1');
   const c = await page.evaluate(() => window.raft.course());

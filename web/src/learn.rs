@@ -142,6 +142,14 @@ impl Learn {
         let known = |n: &str| crate::scenarios::BUILT_IN.iter().any(|(name, _)| *name == n);
         let course = Arc::new(course::parse(&text, known).map_err(|e| format!("{COURSE_URL}: {e}"))?);
         self.course.set(Some(course.clone()));
+        // Every scenario the course names, fetched once now: the pages then open without waiting, and the
+        // service worker keeps them for offline use.
+        for name in course.scenarios() {
+            let url = format!("scenarios/{name}.json");
+            leptos::task::spawn_local(async move {
+                let _ = crate::fetch::text(&url).await;
+            });
+        }
         Ok(course)
     }
 
