@@ -3,8 +3,8 @@
 use crate::sim::Sim;
 use leptos::prelude::*;
 
-pub const SHORTCUTS: [(&str, &str); 15] = [
-    ("Space", "play / pause"),
+pub const SHORTCUTS: [(&str, &str); 17] = [
+    ("Space", "play / pause (in the course: next page)"),
     ("n or .", "step to the next event"),
     ("+ / −", "faster / slower"),
     ("1 … 9", "select node S1 … S9"),
@@ -18,6 +18,8 @@ pub const SHORTCUTS: [(&str, &str); 15] = [
     ("d", "drop the selected message"),
     ("f", "presenter mode: big type for the room"),
     ("s", "logs / space-time diagram"),
+    ("→ / Page Down", "in the course: next page (a presenter remote works)"),
+    ("← / Page Up", "in the course: previous page"),
     ("? / Esc", "this help / close, deselect"),
 ];
 
