@@ -9,7 +9,7 @@ use crate::watch::Aspect;
 use leptos::prelude::*;
 use raft_core::course::{self, Course, Grade, Page, Since};
 use raft_core::run_file::RunFile;
-use raft_core::scenario::{parse, run_scenario};
+use raft_core::scenario::{parse, resolved_commands};
 use raft_core::sim::Timed;
 use raft_core::SimConfig;
 use std::collections::HashMap;
@@ -107,7 +107,7 @@ impl Learn {
         self.open.set(true);
         let learn = *self;
         leptos::task::spawn_local(async move {
-            if let Err(e) = learn.ensure_course().await {
+            if let Err(e) = learn.loaded_course().await {
                 learn.error.set(Some(e));
                 return;
             }
@@ -122,19 +122,11 @@ impl Learn {
         sim.stop_at_us.set(None);
         self.attempt.set(None);
         self.answer.set(None);
-        if let Some(w) = web_sys::window() {
-            let url = w.location().href().unwrap_or_default();
-            let base = url.split('#').next().unwrap_or("").to_string();
-            let _ = w.history().map(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&base)));
-        }
+        crate::permalink::set_fragment("");
     }
 
     /// The course, fetched the first time.
     pub async fn loaded_course(&self) -> Result<Arc<Course>, String> {
-        self.ensure_course().await
-    }
-
-    async fn ensure_course(&self) -> Result<Arc<Course>, String> {
         if let Some(c) = self.course.get_untracked() {
             return Ok(c);
         }
@@ -172,12 +164,7 @@ impl Learn {
         else {
             return;
         };
-        if let Some(w) = web_sys::window() {
-            let url = w.location().href().unwrap_or_default();
-            let base = url.split('#').next().unwrap_or("").to_string();
-            let link = format!("{base}{LINK_PREFIX}/{id}/{}", page + 1);
-            let _ = w.history().map(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&link)));
-        }
+        crate::permalink::set_fragment(&format!("{LINK_PREFIX}/{id}/{}", page + 1));
     }
 
     /// Pages in order across chapters: the next one after (ch, page), if any.
@@ -338,9 +325,7 @@ impl Learn {
         }
         let text = crate::fetch::text(&format!("scenarios/{name}.json")).await?;
         let scenario = parse(&text).map_err(|e| format!("scenarios/{name}.json: {e}"))?;
-        let outcome = run_scenario(&scenario)?;
-        let cluster = outcome.cluster.ok_or("the scenario did not run")?;
-        let run = (scenario.config.clone(), cluster.recorded().to_vec());
+        let run = (scenario.config.clone(), resolved_commands(&scenario)?);
         self.runs.update_value(|m| {
             m.insert(name.to_string(), run.clone());
         });

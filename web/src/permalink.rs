@@ -16,11 +16,14 @@ pub fn from_location() -> Option<Result<RunFile, String>> {
 
 /// Puts the current run in the address bar and returns the link.
 pub fn write(sim: Sim) -> Option<String> {
-    let encoded = sim.run_file().to_link();
+    set_fragment(&format!("{LINK_PREFIX}{}", sim.run_file().to_link()))
+}
+
+/// Replaces what follows `#` in the address (without a new history entry); "" clears it. Returns the address.
+pub fn set_fragment(fragment: &str) -> Option<String> {
     let w = web_sys::window()?;
-    let base = w.location().href().ok()?;
-    let base = base.split('#').next().unwrap_or("").to_string();
-    let url = format!("{base}{LINK_PREFIX}{encoded}");
+    let href = w.location().href().ok()?;
+    let url = format!("{}{fragment}", href.split('#').next().unwrap_or(""));
     w.history().ok()?.replace_state_with_url(&JsValue::NULL, "", Some(&url)).ok()?;
     Some(url)
 }

@@ -287,8 +287,7 @@ fn no_leader_possible(c: &Cluster) -> Grade {
 
 fn log_repaired(c: &Cluster, journal: &Journal, since: &Since) -> Grade {
     let truncated: Vec<(NodeId, LogIndex)> = journal
-        .events()
-        .filter(|e| e.seq > since.journal_seq)
+        .after(since.journal_seq)
         .filter_map(|e| match e.what {
             Happening::Truncated { node, from_index } => Some((node, from_index)),
             _ => None,
@@ -369,7 +368,7 @@ fn stepped_down(c: &Cluster, journal: &Journal, since: &Since) -> Grade {
     let Some(leader) = since.leader else {
         return not_yet("There was no leader when the exercise started; press Retry.".into());
     };
-    let own = journal.events().filter(|e| e.seq > since.journal_seq).find(|e| {
+    let own = journal.after(since.journal_seq).find(|e| {
         matches!(e.what, Happening::RoleChanged { node, from: Role::Leader, to: Role::Follower, term }
             if node == leader && term == since.term)
     });

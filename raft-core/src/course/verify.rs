@@ -4,7 +4,7 @@
 //! both run it.
 
 use super::{Course, Exercise, Since};
-use crate::scenario::{run_scenario, Scenario};
+use crate::scenario::{resolved_commands, Scenario};
 use crate::sim::{Cluster, Recording, Timed};
 use crate::types::TimeUs;
 
@@ -15,10 +15,8 @@ fn ms(t: f64) -> TimeUs {
 /// A scenario's run as a recording at time 0: its commands resolved ("leader" made a node) by running it once,
 /// keeping only those at or before `up_to_us` (an exercise's set-up stops where the student takes over).
 pub fn setup(scenario: &Scenario, up_to_us: Option<TimeUs>) -> Result<Recording, String> {
-    let outcome = run_scenario(scenario)?;
-    let cluster = outcome.cluster.ok_or("the scenario did not run")?;
-    let tape: Vec<Timed> =
-        cluster.recorded().iter().filter(|t| up_to_us.is_none_or(|u| t.at_us <= u)).cloned().collect();
+    let mut tape: Vec<Timed> = resolved_commands(scenario)?;
+    tape.retain(|t| up_to_us.is_none_or(|u| t.at_us <= u));
     Ok(Recording::with_tape(Cluster::new(scenario.config.clone())?, tape))
 }
 

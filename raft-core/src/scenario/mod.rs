@@ -8,7 +8,7 @@ mod saved;
 
 pub use expect::Expectation;
 pub use refs::Memory;
-pub use run::{run_scenario, run_scenario_bounded, run_scenario_journaled, Outcome, StepReport};
+pub use run::{resolved_commands, run_scenario, run_scenario_bounded, run_scenario_journaled, Outcome, StepReport};
 pub use saved::{concrete_expectations, KeptExpectation};
 
 use crate::sim::SimConfig;

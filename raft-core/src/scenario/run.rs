@@ -32,6 +32,12 @@ pub struct Outcome {
     pub memory: Memory,
 }
 
+/// A scenario's commands as it applied them ("leader" and remembered names made node ids): a run to replay.
+pub fn resolved_commands(scenario: &Scenario) -> Result<Vec<crate::sim::Timed>, String> {
+    let outcome = run_scenario(scenario)?;
+    Ok(outcome.cluster.map(|c| c.recorded().to_vec()).unwrap_or_default())
+}
+
 pub fn run_scenario(scenario: &Scenario) -> Result<Outcome, String> {
     run_scenario_bounded(scenario, u64::MAX)
 }

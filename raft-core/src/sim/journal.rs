@@ -424,6 +424,12 @@ impl Journal {
         self.events.get(i).filter(|e| e.seq == seq)
     }
 
+    /// The events after sequence number `seq`, in order (found by a binary search, not a scan).
+    pub fn after(&self, seq: u64) -> impl Iterator<Item = &JournalEvent> {
+        let start = self.events.partition_point(|e| e.seq <= seq);
+        self.events.range(start..)
+    }
+
     pub fn events(&self) -> impl Iterator<Item = &JournalEvent> {
         self.events.iter()
     }
