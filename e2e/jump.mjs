@@ -9,7 +9,7 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const RUN_MS = Number(process.env.JUMP_RUN_MS || 600_000);
 
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--disable-gpu', '--no-first-run'] });
-const server = await serve('dist');
+const server = await serve(process.env.DIST || 'dist');
 let failed = false;
 
 async function recordRun(page, nodes) {

@@ -886,7 +886,7 @@ await test('at 51 nodes messages are drawn on a canvas, and a click on one opens
   await page.fill('#reset-size', '51');
   await page.click('#reset');
   await advance(page, 3000);
-  assert(await page.$('canvas.messages-canvas'), 'a canvas for the messages');
+  assert(await page.$('canvas.ring-canvas'), 'a canvas for the messages');
   assert((await page.$$('svg.cluster g.msg')).length === 0, 'no SVG message elements');
   // The ring's geometry (web/src/geometry.rs), to find where a message is drawn.
   const spot = await R(page, () => {

@@ -1,6 +1,6 @@
 //! Pictures for slides: the ring and the space-time diagram at the current moment, as SVG or PNG. The ring's
 //! SVG is made self-contained: every element gets its computed style inline (no stylesheet, a generic font
-//! family), and at 51 nodes the messages (drawn on a canvas) are added to the PNG. The diagram is a canvas: its
+//! family), and at 51 nodes the messages and timer arcs (drawn on a canvas) are added to the PNG. The diagram is a canvas: its
 //! PNG is the canvas as drawn (at the screen's pixel ratio), and its SVG is the diagram drawn again into an
 //! SVG-recording 2D context (vector: lines, paths and text).
 
@@ -100,8 +100,8 @@ pub async fn ring_png() -> Result<String, String> {
     ctx.set_fill_style_str("#ffffff");
     ctx.fill_rect(0.0, 0.0, w, h);
     let _ = ctx.draw_image_with_html_image_element_and_dw_and_dh(&img, 0.0, 0.0, w, h);
-    // At 51 nodes the messages are on a canvas over the ring, the same size as it.
-    if let Ok(messages) = element("canvas.messages-canvas", "messages") {
+    // At 51 nodes the messages and timer arcs are on a canvas over the ring, the same size as it.
+    if let Ok(messages) = element("canvas.ring-canvas", "messages") {
         let messages: web_sys::HtmlCanvasElement = messages.unchecked_into();
         let m = messages.get_bounding_client_rect();
         let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(

@@ -55,6 +55,7 @@ pub struct Watch {
     /// When `logs` was last written (real ms), and a newer value waiting for the interval to pass.
     logs_written_ms: StoredValue<f64, LocalStorage>,
     logs_waiting: StoredValue<Option<u64>, LocalStorage>,
+    logs_timer_pending: StoredValue<bool, LocalStorage>,
     messages: RwSignal<u64>,
     history: RwSignal<u64>,
     machines: RwSignal<u64>,
@@ -135,6 +136,7 @@ impl Watch {
             logs: RwSignal::new(0),
             logs_written_ms: StoredValue::new_local(f64::NEG_INFINITY),
             logs_waiting: StoredValue::new_local(None),
+            logs_timer_pending: StoredValue::new_local(false),
             messages: RwSignal::new(0),
             history: RwSignal::new(0),
             machines: RwSignal::new(0),
@@ -191,12 +193,15 @@ impl Watch {
             self.logs.set(value);
             return;
         }
-        let already_waiting = self.logs_waiting.get_value().is_some();
         self.logs_waiting.set_value(Some(value));
-        if !already_waiting {
+        // One timer at a time. (Asking "is a value waiting?" instead let a second timer start whenever a frame
+        // wrote directly while one was pending: two chains of timers, the logs redrawn twice per interval.)
+        if !self.logs_timer_pending.get_value() {
+            self.logs_timer_pending.set_value(true);
             let watch = *self;
             set_timeout(
                 move || {
+                    watch.logs_timer_pending.set_value(false);
                     if let Some(v) = watch.logs_waiting.get_value() {
                         watch.logs_waiting.set_value(None);
                         watch.logs_written_ms.set_value(now_ms());

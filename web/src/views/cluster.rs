@@ -1,7 +1,7 @@
 //! The cluster view: nodes on a ring, coloured by role and term, with election-timer arcs, votes, and the
 //! messages flying between them. Down nodes, paused nodes and cut links are drawn unmistakably.
 
-use super::canvas_messages::{fit, hit, MessageCanvas, CANVAS_NODES_MIN};
+use super::ring_canvas::{fit, hit, RingCanvas, CANVAS_NODES_MIN};
 use crate::geometry::*;
 use crate::sim::{Selection, Sim};
 use crate::watch::Aspect;
@@ -24,7 +24,15 @@ fn endpoint_pos(ids: &[NodeId], e: Endpoint) -> (f64, f64) {
 
 /// Steps of an election-timer arc (3.6° each): finer than the eye follows at a glance, coarse enough that at
 /// 1/20× an arc changes about every other frame rather than every frame.
-const TIMER_STEPS: f64 = 100.0;
+pub const TIMER_STEPS: f64 = 100.0;
+
+/// How much of a node's election timeout is left, in `TIMER_STEPS` (none for a leader or a node that is not
+/// up): what its timer arc shows.
+pub fn timer_fraction(c: &raft_core::Cluster, id: NodeId) -> Option<u32> {
+    let n = c.node(id).filter(|n| n.role() != Role::Leader && c.server(id).is_some_and(|s| s.is_up()))?;
+    let left = n.election_deadline_us().saturating_sub(c.now_us()) as f64;
+    Some((TIMER_STEPS * left / n.election_timeout_us().max(1) as f64).round() as u32)
+}
 
 #[component]
 pub fn ClusterView(sim: Sim) -> impl IntoView {
@@ -47,7 +55,7 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
             Some(format!("Network split: {}", parts.join(" | ")))
         })
     });
-    // Large clusters draw their messages on a canvas (see canvas_messages); a click on the ring's background
+    // Large clusters draw their messages and timer arcs on a canvas (see ring_canvas); a click on the ring's background
     // then picks the nearest message.
     let big = Memo::new(move |_| ids.with(|i| i.len() >= CANVAS_NODES_MIN));
     let ring_svg = NodeRef::<leptos::svg::Svg>::new();
@@ -96,7 +104,7 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
                 {move || (!big.get()).then(|| view! { <Messages sim=sim ids=ids /> })}
                 <For each=move || ids.get() key=|id| *id children=move |id| view! { <NodeGlyph sim=sim id=id ids=ids /> } />
             </svg>
-            {move || big.get().then(|| view! { <MessageCanvas sim=sim ids=ids /> })}
+            {move || big.get().then(|| view! { <RingCanvas sim=sim ids=ids /> })}
             </div>
             {move || partition_banner.get().map(|b| view! { <div class="banner partition" role="status">{b}</div> })}
             <Legend sim=sim />
@@ -181,12 +189,12 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
     });
     // The timer arc in TIMER_STEPS steps: at slow speeds most frames leave it unchanged, and then the memo
     // leaves the DOM alone.
+    // On a large ring the canvas draws the arcs (ring_canvas), and this follows no clock.
     let timer = Memo::new(move |_| {
-        sim.with(|c| {
-            let n = c.node(id).filter(|n| n.role() != Role::Leader && c.server(id).is_some_and(|s| s.is_up()))?;
-            let left = n.election_deadline_us().saturating_sub(c.now_us()) as f64;
-            Some((TIMER_STEPS * left / n.election_timeout_us().max(1) as f64).round() as u32)
-        })
+        if ids.with(|i| i.len() >= CANVAS_NODES_MIN) {
+            return None;
+        }
+        sim.with(|c| timer_fraction(c, id))
     });
     let selected = move || sim.selection.get() == Selection::Node(id);
     let class = move || {

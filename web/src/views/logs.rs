@@ -6,7 +6,7 @@
 //! Cells are placed by index with CSS (`--i` on the cell, `--lo` on the table), so when the window moves only
 //! one custom property changes and every existing cell keeps its DOM.
 
-use crate::geometry::{term_color, term_fill};
+use super::log_cells::{Cell, DrawnCells, EntryState};
 use crate::sim::{Selection, Sim};
 use crate::watch::Aspect;
 use leptos::html::Div;
@@ -41,55 +41,36 @@ fn rem_px(presenter: bool) -> f64 {
 /// it restyles every cell of every row, which at 51 nodes costs more than the rest of the frame.
 const ORIGIN_STEP: u64 = 32;
 
-/// What a cell tells about its entry on this node: committed (as far as this node knows), and durable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct EntryState {
-    committed: bool,
-    /// False while the entry is appended but not yet synced to this node's disk: a crash now loses it.
-    synced: bool,
+/// A row's header: the node's role (or down, paused), and its log as far as it knows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Head {
+    label: &'static str,
+    commit: u64,
+    last: u64,
+    /// The last index on the node's disk (the rest is not yet synced).
+    stable: u64,
 }
 
-impl EntryState {
-    fn class(self) -> &'static str {
-        match (self.committed, self.synced) {
-            (true, true) => "entry committed",
-            (true, false) => "entry committed unsynced",
-            (false, true) => "entry uncommitted",
-            (false, false) => "entry uncommitted unsynced",
-        }
-    }
-    fn words(self) -> &'static str {
-        match (self.committed, self.synced) {
-            (true, true) => "committed",
-            (true, false) => "committed, not yet on this node's disk",
-            (false, true) => "not committed",
-            (false, false) => "not committed, not yet on disk",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-struct Cell {
-    index: u64,
-    term: u64,
-    /// What fits in a column; `text` has it all.
-    short: String,
-    text: String,
-    state: EntryState,
-}
+/// What fits in a column, in characters. Longer commands end in "…" here rather than being clipped by CSS:
+/// a clip on every cell made the browser's paint and layerize steps the most expensive part of a frame.
+const SHORT_CHARS_MAX: usize = 7;
 
 /// A command in a few characters, for a column: "→50,0", "a[2]=7", "msg".
 fn short(data: &EntryData) -> String {
-    match data {
+    let full: String = match data {
         EntryData::Noop => "no-op".into(),
         EntryData::Config { .. } => "config".into(),
         EntryData::Op { op, .. } => match op {
             Op::Step { to, .. } => format!("→{},{}", to.x, to.y),
             Op::Move { dx, dy } => format!("+{dx},{dy}"),
             Op::Set { index, value } => format!("a[{index}]={value}"),
-            Op::Message { text } => text.chars().take(8).collect(),
+            Op::Message { text } => text.chars().take(SHORT_CHARS_MAX + 1).collect(),
         },
+    };
+    if full.chars().count() <= SHORT_CHARS_MAX {
+        return full;
     }
+    full.chars().take(SHORT_CHARS_MAX - 1).chain(['…']).collect()
 }
 
 /// The slot of a row that shows index `i` (the window is at most `COLUMNS_MAX` wide, so no two share one).
@@ -182,9 +163,12 @@ pub fn LogsView(sim: Sim) -> impl IntoView {
     // Only --lo sits on the table (it changes once per ORIGIN_STEP entries): a custom property is inherited, so
     // changing one there restyles every cell. The rows' width, which grows with every entry, is each row's own.
     let style = move || format!("--lo: {}", origin.get());
+    // Grows in steps of AHEAD_COLUMNS, not with every entry: a row that changes width lays out and repaints
+    // all of its cells (at 51 nodes, half of a redraw's paint).
     let row_width = Memo::new(move |_| {
         let (_, hi) = window.get();
-        format!("min-width: calc({HEAD_REM}rem + {} * {CELL_REM}rem)", hi + 2 + AHEAD_COLUMNS - origin.get())
+        let columns = (hi + 2 + AHEAD_COLUMNS - origin.get()).div_ceil(AHEAD_COLUMNS) * AHEAD_COLUMNS;
+        format!("min-width: calc({HEAD_REM}rem + {columns} * {CELL_REM}rem)")
     });
     view! {
         <h2>"Logs"
@@ -215,20 +199,40 @@ pub fn LogsView(sim: Sim) -> impl IntoView {
 
 #[component]
 fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>, width: Memo<String>) -> impl IntoView {
-    let head = Memo::new(move |_| {
+    // A row out of view keeps what it last showed and follows nothing (at 51 nodes, forty rows fewer to
+    // recompute and lay out on every redraw); it catches up when it scrolls into view.
+    let head = Memo::new(move |last: Option<&Option<Head>>| {
+        if !shown.get() {
+            return last.copied().flatten();
+        }
         sim.read(Aspect::Logs, |c| {
             let s = c.server(id)?;
             let role = s.node.as_ref().map(|n| n.role());
-            let commit = s.node.as_ref().map_or(0, |n| n.commit_index());
+            let (commit, last, stable) = match s.node.as_ref() {
+                Some(n) => (n.commit_index(), n.log().last_index(), n.stable_index()),
+                None => (0, s.disk.log.last_index(), s.disk.log.last_index()),
+            };
             let label = match (s.status, role) {
                 (Status::Crashed, _) => "down",
                 (Status::Paused, _) => "paused",
                 (_, Some(r)) => r.name(),
                 _ => "follower",
             };
-            Some((label, commit))
+            Some(Head { label, commit, last, stable })
         })
     });
+    // For screen readers, once per row rather than on every cell (which doubled the cells' layout): how far
+    // the log reaches, what is committed, what is not yet on disk.
+    let spoken = move || {
+        head.get().map(|h| {
+            let disk = if h.stable < h.last {
+                format!("; {}–{} not yet on disk", h.stable + 1, h.last)
+            } else {
+                String::new()
+            };
+            format!(", log to index {}, committed to {}{disk}", h.last, h.commit.min(h.last))
+        })
+    };
     // The row's entries in the window, by slot (see `slot_of`); a row out of view shows none.
     let cells = Memo::new(move |_| {
         let mut slots: Vec<Option<Cell>> = vec![None; COLUMNS_MAX as usize];
@@ -256,7 +260,10 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>, wid
     });
     // The snapshot this node's log starts after, while any of it is in the window: the first column of the
     // block (the window's), its last included index and term.
-    let snapshot = Memo::new(move |_| {
+    let snapshot = Memo::new(move |last: Option<&Option<(u64, u64, u64)>>| {
+        if !shown.get() {
+            return last.copied().flatten();
+        }
         let (lo, _) = window.get();
         sim.read(Aspect::Logs, |c| {
             let s = c.server(id)?;
@@ -273,43 +280,26 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>, wid
             c.leader().and_then(|l| l.progress().get(&id).map(|p| (p.next_index, p.match_index)))
         })
     });
+    let slots_host = NodeRef::<Div>::new();
+    let drawn = StoredValue::new_local(DrawnCells::default());
+    Effect::new(move |_| {
+        let Some(host) = slots_host.get() else { return };
+        cells.with(|cs| drawn.update_value(|d| d.sync(&host, cs)));
+    });
     view! {
         <div class="log-row" role="row" data-node=id style=move || width.get()>
-            <div class=move || format!("log-head {}", head.get().map_or("down", |h| h.0)) role="rowheader">
+            <div class=move || format!("log-head {}", head.get().map_or("down", |h| h.label)) role="rowheader">
                 <button class="link" on:click=move |_| sim.select(Selection::Node(id))>{format!("S{id}")}</button>
-                <span class="role">{move || head.get().map_or("", |h| h.0)}</span>
-                <span class="meta">{move || format!("commit {}", head.get().map_or(0, |h| h.1))}</span>
+                <span class="role">{move || head.get().map_or("", |h| h.label)}</span>
+                <span class="meta">{move || format!("commit {}", head.get().map_or(0, |h| h.commit))}</span>
+                <span class="sr">{spoken}</span>
             </div>
             <div class="log-cells" role="cell">
                 // One element per slot, made once: index i sits in slot i mod COLUMNS_MAX, so a new entry
                 // refills the one slot its index left, and a jump in time refills slots rather than building
-                // hundreds of elements. Each part changes only when what it shows does: the state (committed,
-                // on disk) without the rest, the entry (index, term, command) when another takes the slot.
-                // Rows out of view have no slots at all (at 51 nodes, thousands of elements fewer to restyle
-                // when the window's origin moves).
-                {move || shown.get().then(|| (0..COLUMNS_MAX as usize).map(|slot| {
-                    let entry = Memo::new(move |_| {
-                        cells.with(|cs| cs[slot].as_ref().map(|c| (c.index, c.term, c.short.clone(), c.text.clone())))
-                    });
-                    let state = Memo::new(move |_| cells.with(|cs| cs[slot].as_ref().map(|c| c.state)));
-                    let index = move || entry.with(|e| e.as_ref().map(|e| e.0));
-                    view! {
-                        <span class=move || state.get().map_or("slot", EntryState::class)
-                            hidden=move || entry.with(Option::is_none)
-                            style=move || entry.with(|e| e.as_ref().map(|(i, t, ..)| {
-                                format!("--i: {i}; border-color: {}; --fill: {}", term_color(*t), term_fill(*t))
-                            }))
-                            data-index=index data-term=move || entry.with(|e| e.as_ref().map(|e| e.1))
-                            title=move || entry.with(|e| e.as_ref().map(|(i, t, _, text)| format!("index {i} · term {t} · {text}")))>
-                            <span class="term">{move || entry.with(|e| e.as_ref().map(|e| e.1))}</span>
-                            <span class="txt">{move || entry.with(|e| e.as_ref().map(|e| e.2.clone()))}</span>
-                            <span class="sr">{move || {
-                                let words = state.get().map_or("", EntryState::words);
-                                index().map(|i| format!(", index {i}, {words}"))
-                            }}</span>
-                        </span>
-                    }
-                }).collect_view())}
+                // hundreds of elements. Only what changed is written (log_cells). Rows out of view have no
+                // slots at all.
+                <div class="slots" node_ref=slots_host></div>
                 // Log compaction: the entries a snapshot replaced are one block, up to its last included index.
                 {move || snapshot.get().map(|(first, last, term)| {
                     view! {

@@ -2,17 +2,18 @@
 
 pub mod actions;
 pub mod bottom;
-pub mod canvas_messages;
 pub mod cluster;
 pub mod feed;
 pub mod formation;
 pub mod help;
 pub mod inspector;
 pub mod learn;
+pub mod log_cells;
 pub mod logs;
 pub mod panels;
 pub mod pictures;
 pub mod protocol;
+pub mod ring_canvas;
 pub mod side;
 pub mod spacetime;
 pub mod timeline;

@@ -1,19 +1,22 @@
-//! Messages on a canvas, for large clusters. At 51 nodes a thousand messages a second come and go; as SVG
-//! elements each one is created, restyled every frame and removed (measured: most of a 27 ms frame at 1×).
-//! On a canvas they are a few path calls per frame and no DOM at all. The canvas lies over the ring and lets
-//! clicks through to the nodes; a click on the ring's background picks the nearest message.
+//! What moves on the ring of a large cluster, on a canvas: the messages in flight and the election-timer arcs.
+//! At 51 nodes a thousand messages a second come and go; as SVG elements each one is created, restyled every
+//! frame and removed (measured: most of a 27 ms frame at 1×), and 51 arcs are 51 path attributes rewritten and
+//! re-laid out every frame. On a canvas they are a few path calls per frame and no DOM at all. The canvas lies
+//! over the ring and lets clicks through to the nodes; a click on the ring's background picks the nearest
+//! message.
 
-use super::cluster::{message_look, message_pos, message_size, Look};
-use crate::geometry::RING_SIZE;
+use super::cluster::{message_look, message_pos, message_size, timer_fraction, Look, TIMER_STEPS};
+use crate::geometry::{node_radius, ring_pos, RING_SIZE};
 use crate::sim::{Selection, Sim};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use raft_core::types::NodeId;
 use raft_core::Cluster;
 use std::f64::consts::PI;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// From this many nodes on the ring, messages are drawn on the canvas.
+/// From this many nodes on the ring, messages and timer arcs are drawn on the canvas.
 pub const CANVAS_NODES_MIN: usize = 12;
 
 /// The ring's viewBox fitted into a box of `w`×`h` (SVG's default `xMidYMid meet`): scale and offsets.
@@ -52,10 +55,14 @@ fn draw_shape(ctx: &web_sys::CanvasRenderingContext2d, look: Look, x: f64, y: f6
     ctx.stroke();
 }
 
-fn draw(el: &web_sys::HtmlCanvasElement, ids: &[NodeId], c: &Cluster, selected: Option<u64>) {
+/// The canvas's size in CSS pixels, as the last resize reported it: reading `clientWidth` while drawing forced
+/// a layout in the middle of every frame.
+type CssSize = (f64, f64);
+
+fn draw(el: &web_sys::HtmlCanvasElement, css: CssSize, ids: &[NodeId], c: &Cluster, selected: Option<u64>) {
     let Some(ctx) = context(el) else { return };
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-    let (w, h) = (el.client_width() as f64 * dpr, el.client_height() as f64 * dpr);
+    let (w, h) = (css.0 * dpr, css.1 * dpr);
     let (pw, ph) = (w.round().max(1.0) as u32, h.round().max(1.0) as u32);
     if el.width() != pw || el.height() != ph {
         el.set_width(pw);
@@ -65,6 +72,24 @@ fn draw(el: &web_sys::HtmlCanvasElement, ids: &[NodeId], c: &Cluster, selected: 
     ctx.clear_rect(0.0, 0.0, w, h);
     let (s, ox, oy) = fit(w, h);
     let _ = ctx.set_transform(s, 0.0, 0.0, s, ox, oy);
+    // Election timers, as the SVG draws them on a small ring (`.node .timer` in style/main.css): from the top,
+    // clockwise, the part of the timeout still left.
+    ctx.set_line_width(2.5);
+    ctx.set_line_cap("round");
+    ctx.set_stroke_style_str("#6e7781");
+    let r = node_radius(ids.len()) + 5.0;
+    for (i, id) in ids.iter().enumerate() {
+        let Some(steps) = timer_fraction(c, *id) else { continue };
+        if steps == 0 {
+            continue;
+        }
+        let (x, y) = ring_pos(i, ids.len());
+        let start = -PI / 2.0;
+        ctx.begin_path();
+        let _ = ctx.arc(x, y, r, start, start + 2.0 * PI * (steps as f64 / TIMER_STEPS).min(0.9999));
+        ctx.stroke();
+    }
+    ctx.set_line_cap("butt");
     ctx.set_line_width(1.0);
     let size = message_size(ids.len());
     for e in c.in_flight() {
@@ -95,18 +120,35 @@ pub fn hit(ids: &[NodeId], c: &Cluster, x: f64, y: f64) -> Option<u64> {
 }
 
 #[component]
-pub fn MessageCanvas(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
+pub fn RingCanvas(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
+    let size = RwSignal::new((0.0, 0.0));
+    // Measured when the canvas is mounted and whenever it is resized (window, side column, presenter mode).
+    Effect::new(move |_| {
+        let Some(el) = canvas.get() else { return };
+        size.set((el.client_width() as f64, el.client_height() as f64));
+        let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let Some(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>().ok() else { return };
+            let rect = entry.content_rect();
+            size.set((rect.width(), rect.height()));
+        });
+        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+            observer.observe(&el);
+            on_cleanup(move || observer.disconnect());
+        }
+        // Lives as long as the observer, which the cleanup above disconnects.
+        on_resize.forget();
+    });
     Effect::new(move |_| {
         let ids = ids.get();
         let selected = match sim.selection.get() {
             Selection::Message(m) => Some(m),
             _ => None,
         };
-        sim.presenter.track();
+        let css = size.get();
         if let Some(el) = canvas.get() {
-            sim.with(|c| draw(&el, &ids, c, selected));
+            sim.with(|c| draw(&el, css, &ids, c, selected));
         }
     });
-    view! { <canvas class="messages-canvas" node_ref=canvas aria-hidden="true"></canvas> }
+    view! { <canvas class="ring-canvas" node_ref=canvas aria-hidden="true"></canvas> }
 }
