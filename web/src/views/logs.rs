@@ -15,10 +15,12 @@ use raft_core::machine::op::{EntryData, Op};
 use raft_core::sim::server::Status;
 use raft_core::types::NodeId;
 
-/// Columns drawn: the newest `COLUMNS_MAX` indexes of the cluster; older ones are summarised.
-const COLUMNS_MAX: u64 = 48;
+/// Columns drawn: the newest `COLUMNS_MAX` indexes of the cluster; older ones are summarised. Following the
+/// newest index at 1920 px, about 17 of them are on screen (with a dozen empty columns ahead), and a short
+/// scroll back shows the rest; more columns were more cells to restyle and lay out on every jump in time.
+const COLUMNS_MAX: u64 = 32;
 /// Rows drawn beyond the visible ones, above and below, and before the first measurement.
-const ROWS_MARGIN: usize = 3;
+const ROWS_MARGIN: usize = 1;
 const ROWS_FIRST_PAINT: usize = 12;
 
 /// Sizes in rem, as style/main.css sets them (`.logs` --cell and --head, `.log-row` height).
