@@ -30,6 +30,13 @@ const ROW_REM: f64 = 3.1;
 /// Empty columns kept to the right of the newest, so that following it scrolls once per dozen entries.
 const AHEAD_COLUMNS: u64 = 12;
 
+/// Empty columns left to the right of the newest when following it scrolls: a third of what the screen shows,
+/// at most `AHEAD_COLUMNS` (on a 1280 px screen a dozen empty columns left five entries in view).
+fn ahead_columns(width_px: f64, rem: f64) -> f64 {
+    let visible = ((width_px - HEAD_REM * rem) / (CELL_REM * rem)).floor();
+    (visible / 3.0).floor().clamp(1.0, AHEAD_COLUMNS as f64)
+}
+
 /// The root font size (style/main.css): 15 px, or 20 px in presenter mode.
 fn rem_px(presenter: bool) -> f64 {
     if presenter {
@@ -126,7 +133,7 @@ pub fn LogsView(sim: Sim) -> impl IntoView {
                 // The width as measured on the last scroll or resize: reading it here would force a layout in
                 // the middle of the frame (after this frame's changes), and the frame lays out again anyway.
                 let width = if width > 0.0 { width } else { el.client_width() as f64 };
-                let to = (right_px - width + AHEAD_COLUMNS as f64 * CELL_REM * rem).max(0.0);
+                let to = (right_px - width + ahead_columns(width, rem) * CELL_REM * rem).max(0.0);
                 el.set_scroll_left(to as i32);
                 seen.set_value((to, width));
             });
@@ -321,5 +328,28 @@ fn LogRow(sim: Sim, id: NodeId, window: Memo<(u64, u64)>, shown: Memo<bool>, wid
                     title=move || format!("matchIndex {}: known to be replicated here", marks.get().map_or(0, |m| m.1))>"●"</span>
             </div>
         </div>
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use raft_core::machine::op::Pos;
+
+    fn op(op: Op) -> EntryData {
+        EntryData::Op { op, request: None }
+    }
+
+    #[test]
+    fn a_command_that_fits_a_column_is_shown_whole_and_a_longer_one_ends_in_an_ellipsis() {
+        assert_eq!(short(&op(Op::Step { from: Pos { x: 99, y: 0 }, to: Pos { x: 100, y: 0 } })), "→100,0");
+        assert_eq!(short(&op(Op::Set { index: 3, value: 7 })), "a[3]=7");
+        assert_eq!(short(&op(Op::Set { index: 3, value: -1_234_567 })), "a[3]=-…");
+        assert_eq!(short(&op(Op::Message { text: "hello world".into() })), "hello …");
+        assert_eq!(short(&op(Op::Message { text: "héllo·wö".into() })), "héllo·…");
+        assert_eq!(short(&EntryData::Noop), "no-op");
+        for data in [op(Op::Message { text: "x".repeat(1000) }), op(Op::Set { index: u32::MAX, value: i64::MIN })] {
+            assert!(short(&data).chars().count() <= SHORT_CHARS_MAX, "{}", short(&data));
+        }
     }
 }
