@@ -3,7 +3,8 @@
 //   - main-thread CPU per second of wall time (CDP Performance.getMetrics TaskDuration, thread ticks);
 //   - frame CPU: the thread time of each animation-frame task (rAF callback, the effects it runs, style,
 //     layout and paint), average and p95, from a Chromium trace;
-//   - click latency: a click on a node at 51 nodes and 100× until the inspector shows it.
+//   - click latency: a click on a node at 51 nodes and 100× until the inspector shows it;
+//   - first, the machine's floor: the same CPU measure on a trivial animated page.
 // With RAFTSCOPE_DIR pointing at a checkout of ongardie/raftscope (and its submodules), its main-thread CPU is
 // measured the same way and printed alongside. The targets are in issue 9; this prints, it does not judge.
 import { chromium } from 'playwright-core';
@@ -78,6 +79,20 @@ async function setSpeed(page, value) {
 const server = await serve('dist');
 const lines = [];
 const print = (l) => { console.log(l); lines.push(l); };
+
+// The machine's own state, measured the same way: a page that moves one dot and ticks one text per frame. This
+// machine is shared; when it is busy this floor rises (58 ms/s quiet, 145 seen under load) and every figure
+// below with it, so read them against it.
+{
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const page = await context.newPage();
+  await page.setContent(`<svg width="600" height="600"><circle id="c" r="8" cx="0" cy="0" fill="blue"/></svg><span id="t"></span>
+<script>let i = 0; (function f() { i++; document.getElementById('c').setAttribute('transform', 'translate(' + (i % 600) + ' 300)');
+document.getElementById('t').textContent = i + ' ms'; requestAnimationFrame(f); })();</script>`);
+  await page.waitForTimeout(500);
+  print(`bench floor (one moving dot and a ticking text): main_thread_cpu_ms_per_s=${f1(await cpuPerSecond(page, 3))}`);
+  await context.close();
+}
 
 {
   const { page, context } = await openApp(server.url);
