@@ -76,8 +76,12 @@ impl DrawnCells {
             }
             let els = &self.els[slot];
             match new {
+                // An empty slot is not an entry to any query (`.entry`, `[data-index]`) and is not drawn.
                 None => {
                     let _ = els.cell.set_attribute("hidden", "");
+                    els.cell.set_class_name("slot");
+                    let _ = els.cell.remove_attribute("data-index");
+                    let _ = els.cell.remove_attribute("data-term");
                 }
                 Some(c) => {
                     let same_entry =
