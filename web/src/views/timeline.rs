@@ -13,6 +13,16 @@ use raft_core::types::{NodeId, Role, TimeUs};
 
 /// Positions of the cursor across the strip (about its width in pixels at 1280).
 const CURSOR_STEPS: u64 = 800;
+
+/// The strip's step for a run of `end_ms`: a power of two of milliseconds, 1/800th to 1/1600th of the run.
+fn strip_step_ms(end_ms: u64) -> u64 {
+    let step = (end_ms / CURSOR_STEPS).max(1);
+    if step.is_power_of_two() {
+        step
+    } else {
+        step.next_power_of_two() / 2
+    }
+}
 /// Marks kept at most (the oldest go first): a day-long run must not draw a million elements.
 const MARKS_MAX: usize = 2_000;
 
@@ -101,13 +111,25 @@ pub fn Timeline(sim: Sim) -> impl IntoView {
             _ => (seq, marks(sim)),
         }
     });
-    // The run's length in ms (at least one second, so that a fresh run is not one stretched instant).
-    let end_ms = Memo::new(move |_| (sim.horizon_us.get() / 1000).max(1000));
-    // The cursor moves in steps of about one pixel of the strip (a 1/800th of the run): moving it every frame
-    // repainted the whole strip, a third of the page's CPU while a small cluster plays.
+    // Everything on the strip moves in steps of about one of its pixels (a 1/800th to a 1/1600th of the run): a
+    // cursor, a scale or a growing band that changes every frame repaints the whole strip. (The scale and the
+    // current leadership's band followed the run's end every frame; now they change about one frame in ten.)
+    // The run's length (at least one second, so that a fresh run is not one stretched instant) is rounded up
+    // to a step, the time and the recorded future down.
+    let horizon_ms = Memo::new(move |_| sim.horizon_us.get() / 1000);
+    let end_ms = Memo::new(move |_| {
+        let raw = horizon_ms.get().max(1000);
+        let step = strip_step_ms(raw);
+        raw.div_ceil(step) * step
+    });
+    let step_ms = Memo::new(move |_| strip_step_ms(end_ms.get()));
     let now_ms = Memo::new(move |_| {
-        let step_ms = (end_ms.get() / CURSOR_STEPS).max(1);
-        sim.with(|c| c.now_us()) / 1000 / step_ms * step_ms
+        let step = step_ms.get();
+        sim.with(|c| c.now_us()) / 1000 / step * step
+    });
+    let future_ms = Memo::new(move |_| {
+        let step = step_ms.get();
+        (horizon_ms.get() / step * step).saturating_sub(now_ms.get())
     });
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(el) = ev.current_target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
@@ -126,7 +148,7 @@ pub fn Timeline(sim: Sim) -> impl IntoView {
                 role="img" aria-label="Timeline of the run: leaderships, elections, crashes, network changes, violations">
                 // The recorded future (after a scrub back).
                 <rect class="future" y="0" height="20" x=move || now_ms.get().to_string()
-                    width=move || (sim.horizon_us.get() / 1000).saturating_sub(now_ms.get()).to_string() />
+                    width=move || future_ms.get().to_string() />
                 {move || all.get().1.into_iter().map(|m| match m {
                     Mark::Leader { node, term, from_us, to_us } => {
                         // A leadership still going on reaches the end of the run as it grows.
@@ -149,5 +171,20 @@ pub fn Timeline(sim: Sim) -> impl IntoView {
                 <line class="cursor" y1="0" y2="20" x1=move || now_ms.get().to_string() x2=move || now_ms.get().to_string() />
             </svg>
         </div>
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_strip_moves_in_power_of_two_steps_of_one_to_two_pixels() {
+        for end_ms in [1_000u64, 1_600, 5_000, 60_000, 600_000, 86_400_000] {
+            let step = strip_step_ms(end_ms);
+            assert!(step.is_power_of_two(), "{end_ms}: {step}");
+            assert!(step <= (end_ms / CURSOR_STEPS).max(1), "{end_ms}: {step} is more than a pixel");
+            assert!(step * 2 * CURSOR_STEPS > end_ms, "{end_ms}: {step} is less than half a pixel");
+        }
     }
 }
