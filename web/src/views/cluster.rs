@@ -28,7 +28,7 @@ pub const TIMER_STEPS: f64 = 100.0;
 
 /// How much of a node's election timeout is left, in `TIMER_STEPS` (none for a leader or a node that is not
 /// up): what its timer arc shows.
-pub fn timer_fraction(c: &raft_core::Cluster, id: NodeId) -> Option<u32> {
+pub fn timer_steps_left(c: &raft_core::Cluster, id: NodeId) -> Option<u32> {
     let n = c.node(id).filter(|n| n.role() != Role::Leader && c.server(id).is_some_and(|s| s.is_up()))?;
     let left = n.election_deadline_us().saturating_sub(c.now_us()) as f64;
     Some((TIMER_STEPS * left / n.election_timeout_us().max(1) as f64).round() as u32)
@@ -55,8 +55,8 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
             Some(format!("Network split: {}", parts.join(" | ")))
         })
     });
-    // Large clusters draw their messages and timer arcs on a canvas (see ring_canvas); a click on the ring's background
-    // then picks the nearest message.
+    // Large clusters draw their messages and timer arcs on a canvas (see ring_canvas); a click on the ring's
+    // background then picks the nearest message.
     let big = Memo::new(move |_| ids.with(|i| i.len() >= CANVAS_NODES_MIN));
     let ring_svg = NodeRef::<leptos::svg::Svg>::new();
     let on_ring_click = move |ev: leptos::ev::MouseEvent| {
@@ -188,13 +188,12 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
         })
     });
     // The timer arc in TIMER_STEPS steps: at slow speeds most frames leave it unchanged, and then the memo
-    // leaves the DOM alone.
-    // On a large ring the canvas draws the arcs (ring_canvas), and this follows no clock.
+    // leaves the DOM alone. On a large ring the canvas draws the arcs (ring_canvas), and this follows no clock.
     let timer = Memo::new(move |_| {
         if ids.with(|i| i.len() >= CANVAS_NODES_MIN) {
             return None;
         }
-        sim.with(|c| timer_fraction(c, id))
+        sim.with(|c| timer_steps_left(c, id))
     });
     let selected = move || sim.selection.get() == Selection::Node(id);
     let class = move || {

@@ -5,7 +5,7 @@
 //! over the ring and lets clicks through to the nodes; a click on the ring's background picks the nearest
 //! message.
 
-use super::cluster::{message_look, message_pos, message_size, timer_fraction, Look, TIMER_STEPS};
+use super::cluster::{message_look, message_pos, message_size, timer_steps_left, Look, TIMER_STEPS};
 use crate::geometry::{node_radius, ring_pos, RING_SIZE};
 use crate::sim::{Selection, Sim};
 use leptos::html::Canvas;
@@ -79,7 +79,7 @@ fn draw(el: &web_sys::HtmlCanvasElement, css: CssSize, ids: &[NodeId], c: &Clust
     ctx.set_stroke_style_str("#6e7781");
     let r = node_radius(ids.len()) + 5.0;
     for (i, id) in ids.iter().enumerate() {
-        let Some(steps) = timer_fraction(c, *id) else { continue };
+        let Some(steps) = timer_steps_left(c, *id) else { continue };
         if steps == 0 {
             continue;
         }
@@ -134,10 +134,13 @@ pub fn RingCanvas(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
         });
         if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
             observer.observe(&el);
-            on_cleanup(move || observer.disconnect());
+            // The observer and its callback live as long as the canvas (a thread-local store: a JS callback is
+            // never sent across threads, and a cleanup must be Send).
+            let kept = StoredValue::new_local((observer, on_resize));
+            on_cleanup(move || {
+                let _ = kept.try_with_value(|(observer, _)| observer.disconnect());
+            });
         }
-        // Lives as long as the observer, which the cleanup above disconnects.
-        on_resize.forget();
     });
     Effect::new(move |_| {
         let ids = ids.get();
