@@ -16,8 +16,8 @@ use raft_core::sim::server::Status;
 use raft_core::types::NodeId;
 
 /// Columns drawn: the newest `COLUMNS_MAX` indexes of the cluster; older ones are summarised. Following the
-/// newest index at 1920 px, about 17 of them are on screen (with a dozen empty columns ahead), and a short
-/// scroll back shows the rest; more columns were more cells to restyle and lay out on every jump in time.
+/// newest index at 1920 px, 18 to 27 of them are on screen, and a short scroll back shows the rest; more
+/// columns were more cells to restyle and lay out on every jump in time.
 const COLUMNS_MAX: u64 = 32;
 /// Rows drawn beyond the visible ones, above and below, and before the first measurement.
 const ROWS_MARGIN: usize = 1;
@@ -27,7 +27,7 @@ const ROWS_FIRST_PAINT: usize = 12;
 const CELL_REM: f64 = 4.2;
 const HEAD_REM: f64 = 9.5;
 const ROW_REM: f64 = 3.1;
-/// Empty columns kept to the right of the newest, so that following it scrolls once per dozen entries.
+/// The most empty columns kept to the right of the newest: the rows' room beyond it.
 const AHEAD_COLUMNS: u64 = 12;
 
 /// Empty columns left to the right of the newest when following it scrolls: a third of what the screen shows,
