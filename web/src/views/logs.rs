@@ -60,9 +60,22 @@ struct Head {
     stable: u64,
 }
 
-/// What fits in a column, in characters. Longer commands end in "…" here rather than being clipped by CSS:
-/// a clip on every cell made the browser's paint and layerize steps the most expensive part of a frame.
-const SHORT_CHARS_MAX: usize = 7;
+/// What fits in a column, in widths of a digit (a cell's text has about 51 px at 12 px type). Longer commands
+/// end in "…" here rather than being clipped by CSS: a clip on every cell made the browser's paint and
+/// layerize steps the most expensive part of a frame (and a clip on the text alone still cost a quarter more
+/// CPU at 51 nodes).
+const SHORT_WIDTH_MAX: f32 = 8.5;
+
+/// A character's width in widths of a digit, from above: wide Latin letters and anything beyond ASCII (CJK,
+/// emoji, arrows) count double, other capitals one and a half.
+fn char_width(c: char) -> f32 {
+    match c {
+        'M' | 'W' | 'm' | 'w' | '@' | '%' => 2.0,
+        'A'..='Z' => 1.5,
+        c if c.is_ascii() => 1.0,
+        _ => 2.0,
+    }
+}
 
 /// A command in a few characters, for a column: "→50,0", "a[2]=7", "msg".
 fn short(data: &EntryData) -> String {
@@ -73,13 +86,22 @@ fn short(data: &EntryData) -> String {
             Op::Step { to, .. } => format!("→{},{}", to.x, to.y),
             Op::Move { dx, dy } => format!("+{dx},{dy}"),
             Op::Set { index, value } => format!("a[{index}]={value}"),
-            Op::Message { text } => text.chars().take(SHORT_CHARS_MAX + 1).collect(),
+            Op::Message { text } => text.chars().take(SHORT_WIDTH_MAX as usize + 1).collect(),
         },
     };
-    if full.chars().count() <= SHORT_CHARS_MAX {
+    if full.chars().map(char_width).sum::<f32>() <= SHORT_WIDTH_MAX {
         return full;
     }
-    full.chars().take(SHORT_CHARS_MAX - 1).chain(['…']).collect()
+    let mut width = char_width('…');
+    let mut out: String = full
+        .chars()
+        .take_while(|c| {
+            width += char_width(*c);
+            width <= SHORT_WIDTH_MAX
+        })
+        .collect();
+    out.push('…');
+    out
 }
 
 /// The slot of a row that shows index `i` (the window is at most `COLUMNS_MAX` wide, so no two share one).
@@ -346,10 +368,15 @@ mod tests {
         assert_eq!(short(&op(Op::Set { index: 3, value: 7 })), "a[3]=7");
         assert_eq!(short(&op(Op::Set { index: 3, value: -1_234_567 })), "a[3]=-…");
         assert_eq!(short(&op(Op::Message { text: "hello world".into() })), "hello …");
-        assert_eq!(short(&op(Op::Message { text: "héllo·wö".into() })), "héllo·…");
+        assert_eq!(short(&op(Op::Message { text: "HELLO CLASS".into() })), "HELL…");
+        assert_eq!(short(&op(Op::Message { text: "WWWWWWWW".into() })), "WWW…");
+        assert_eq!(short(&op(Op::Message { text: "你好世界你好".into() })), "你好世…");
         assert_eq!(short(&EntryData::Noop), "no-op");
-        for data in [op(Op::Message { text: "x".repeat(1000) }), op(Op::Set { index: u32::MAX, value: i64::MIN })] {
-            assert!(short(&data).chars().count() <= SHORT_CHARS_MAX, "{}", short(&data));
+        for text in ["x".repeat(1000), "W".repeat(1000), "😀".repeat(1000), "HELLO CLASS".into()] {
+            let s = short(&op(Op::Message { text }));
+            assert!(s.chars().map(char_width).sum::<f32>() <= SHORT_WIDTH_MAX, "{s}");
         }
+        let s = short(&op(Op::Set { index: u32::MAX, value: i64::MIN }));
+        assert!(s.chars().map(char_width).sum::<f32>() <= SHORT_WIDTH_MAX, "{s}");
     }
 }
