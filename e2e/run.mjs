@@ -586,10 +586,10 @@ await test('a built-in scenario replays in the page: Figure 8 with the planted b
 await test('messages in flight can be clicked and dropped, duplicated or delayed', async () => {
   const { page, context } = await open();
   await advance(page, 2000);
-  await page.waitForSelector('g.msg[data-msg]');
-  const ids = await page.$$eval('g.msg[data-msg]', (els) => els.map((e) => Number(e.dataset.msg)));
+  await page.waitForSelector('.flying[data-msg]');
+  const ids = await page.$$eval('.flying[data-msg]', (els) => els.map((e) => Number(e.dataset.msg)));
   // Messages are drawn under the nodes; this one may be passing behind one, so the click goes to it directly.
-  await page.$eval(`g.msg[data-msg="${ids[0]}"]`, (el) => el.dispatchEvent(new MouseEvent('click', { bubbles: true })));
+  await page.$eval(`.flying[data-msg="${ids[0]}"]`, (el) => el.dispatchEvent(new MouseEvent('click', { bubbles: true })));
   await page.waitForSelector('.inspect h3');
   assert((await page.textContent('.inspect')).includes('arrives at'), 'the inspector shows the message');
   await page.click('.inspect button:has-text("Delay")');
@@ -837,10 +837,15 @@ await test('log compaction: a node added late catches up by snapshot, drawn as o
   await R(page, () => window.raft.pause());
   assert((await page.inputValue('#snapshot-after')) === '50', 'the field shows the run\'s snapshot setting');
   await page.waitForSelector('.legend li:has-text("InstallSnapshot")');
-  await advance(page, 11200);
-  // S6 joined at 11 s: it gets chunks, the inspector says how far it got.
-  await page.waitForSelector('g.msg.snapshot, canvas');
-  await advance(page, 2800);
+  await advance(page, 11000);
+  // S6 joins at 11 s and gets chunks, drawn as their own kind of message.
+  let waited = 0;
+  while (waited < 3000 && !(await R(page, () => window.raft.inFlight().some((m) => m.msg.type === 'InstallSnapshot')))) {
+    await advance(page, 20);
+    waited += 20;
+  }
+  await page.waitForSelector('.flying.snapshot');
+  await advance(page, 3000 - waited);
   const six = (await R(page, () => window.raft.nodes())).find((n) => n.id === 6);
   assert(six && six.snapshot_index >= 150, 'S6 holds a snapshot: ' + JSON.stringify(six && six.snapshot_index));
   // (The logs redraw at most every 100 ms: wait for the block to say the index the simulator says.)
@@ -931,45 +936,63 @@ await test('every planted bug has a "Show me" that turns the alarm red within se
   await context.close();
 });
 
-await test('at 51 nodes messages are drawn on a canvas, and a click on one opens it', async () => {
-  const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
-  await tab(page, 'cluster');
-  await page.fill('#reset-size', '51');
-  await page.click('#reset');
-  await advance(page, 3000);
-  assert(await page.$('canvas.ring-canvas'), 'a canvas for the messages');
-  assert((await page.$$('svg.cluster g.msg')).length === 0, 'no SVG message elements');
-  // The ring's geometry (web/src/geometry.rs), to find where a message is drawn.
-  const spot = await R(page, () => {
-    const ids = window.raft.nodes().filter((n) => n.status !== 'removed').map((n) => n.id);
-    const now = window.raft.status().time_ms * 1000;
-    const n = ids.length, C = 300, RR = 220;
-    const r = Math.min(40, Math.max(9, RR * Math.sin(Math.PI / Math.max(n, 2)) * 0.8));
-    const at = (e) => { if (e.node === undefined) return [C, C]; const a = -Math.PI / 2 + 2 * Math.PI * ids.indexOf(e.node) / n; return [C + RR * Math.cos(a), C + RR * Math.sin(a)]; };
-    const pos = (m) => {
-      const [a, b] = [at(m.from), at(m.to)];
-      const t = Math.min(1, Math.max(0, (now - m.sent_us) / Math.max(1, m.deliver_us - m.sent_us)));
-      const len = Math.hypot(b[0] - a[0], b[1] - a[1]); const [ux, uy] = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
-      const ia = m.from.node === undefined ? 36 : r, ib = m.to.node === undefined ? 36 : r;
-      const d = ia + (len - ia - ib) * t;
-      return [a[0] + ux * d, a[1] + uy * d, t];
-    };
-    const all = window.raft.inFlight().map((m) => [m.id, ...pos(m)]);
-    // Away from other messages and from every node's glyph (its halo reaches r + 7).
-    const nodes = ids.map((id) => at({ node: id }));
-    const alone = all.filter(([id, x, y, t]) => t > 0.3 && t < 0.7 && all.every(([o, ox, oy]) => o === id || Math.hypot(ox - x, oy - y) > 12)
-      && nodes.every(([nx, ny]) => Math.hypot(nx - x, ny - y) > r + 12));
-    if (!alone.length) return null;
-    const [id, x, y] = alone[0];
-    const box = document.querySelector('svg.cluster').getBoundingClientRect();
-    const s = Math.min(box.width, box.height) / 600;
-    return { id, x: box.left + (box.width - 600 * s) / 2 + x * s, y: box.top + (box.height - 600 * s) / 2 + y * s };
-  });
-  assert(spot, 'a message alone mid-link to click');
-  await page.mouse.click(spot.x, spot.y);
-  await page.waitForSelector(`#panel-inspector h3:has-text("#${spot.id}")`);
-  assert(errors.length === 0, errors.join(' | '));
-  await context.close();
+await test('messages move by the compositor on a small ring and on a canvas at 51 nodes; a click on one opens it', async () => {
+  for (const size of [5, 51]) {
+    const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
+    await tab(page, 'cluster');
+    await page.fill('#reset-size', String(size));
+    await page.click('#reset');
+    await R(page, () => window.raft.pause());
+    await advance(page, 3000);
+    if (size === 51) {
+      assert(await page.$('canvas.ring-canvas'), 'a canvas for the messages');
+      assert((await page.$$('.flying')).length === 0, 'no message elements');
+    } else {
+      assert(!(await page.$('canvas.ring-canvas')), 'no canvas on a small ring');
+      await page.waitForFunction(() => document.querySelectorAll('.flying').length === window.raft.inFlight().length);
+    }
+    // The ring's geometry (web/src/geometry.rs), to find where a message is drawn.
+    const spots = await R(page, () => {
+      const ids = window.raft.nodes().filter((n) => n.status !== 'removed').map((n) => n.id);
+      const now = window.raft.status().time_ms * 1000;
+      const n = ids.length, C = 300, RR = 220;
+      const r = Math.min(40, Math.max(9, RR * Math.sin(Math.PI / Math.max(n, 2)) * 0.8));
+      const at = (e) => { if (e.node === undefined) return [C, C]; const a = -Math.PI / 2 + 2 * Math.PI * ids.indexOf(e.node) / n; return [C + RR * Math.cos(a), C + RR * Math.sin(a)]; };
+      const pos = (m) => {
+        const [a, b] = [at(m.from), at(m.to)];
+        const t = Math.min(1, Math.max(0, (now - m.sent_us) / Math.max(1, m.deliver_us - m.sent_us)));
+        const len = Math.hypot(b[0] - a[0], b[1] - a[1]); const [ux, uy] = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
+        const ia = m.from.node === undefined ? 36 : r, ib = m.to.node === undefined ? 36 : r;
+        const d = ia + (len - ia - ib) * t;
+        return [a[0] + ux * d, a[1] + uy * d, t];
+      };
+      const box = document.querySelector('svg.cluster').getBoundingClientRect();
+      const s = Math.min(box.width, box.height) / 600;
+      const screen = ([x, y]) => [box.left + (box.width - 600 * s) / 2 + x * s, box.top + (box.height - 600 * s) / 2 + y * s];
+      const all = window.raft.inFlight().map((m) => [m.id, ...pos(m)]);
+      // Away from other messages and from every node's glyph (its halo reaches r + 7).
+      const nodes = ids.map((id) => at({ node: id }));
+      const alone = all.filter(([id, x, y, t]) => t > 0.3 && t < 0.7 && all.every(([o, ox, oy]) => o === id || Math.hypot(ox - x, oy - y) > 12)
+        && nodes.every(([nx, ny]) => Math.hypot(nx - x, ny - y) > r + 12));
+      // Where each message element is drawn, against where the simulator says it is.
+      const drawn = [...document.querySelectorAll('.flying')].map((el) => {
+        const m = all.find(([id]) => id === Number(el.dataset.msg));
+        const b = el.getBoundingClientRect();
+        const [x, y] = screen([m[1], m[2]]);
+        return Math.hypot(b.left + b.width / 2 - x, b.top + b.height / 2 - y);
+      });
+      if (!alone.length) return { drawn };
+      const [id, x, y] = alone[0];
+      const [sx, sy] = screen([x, y]);
+      return { id, x: sx, y: sy, drawn };
+    });
+    assert(spots.drawn.every((d) => d < 1.5), `every message element is where the simulator says it is: ${spots.drawn.map((d) => d.toFixed(1))}`);
+    assert(spots.id, `a message alone mid-link to click at ${size} nodes`);
+    await page.mouse.click(spots.x, spots.y);
+    await page.waitForSelector(`#panel-inspector h3:has-text("#${spots.id}")`);
+    assert(errors.length === 0, errors.join(' | '));
+    await context.close();
+  }
 });
 
 await test('accessibility: axe-core finds nothing serious on the page, in presenter mode and on a phone', async () => {

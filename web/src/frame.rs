@@ -1,20 +1,20 @@
-//! The animation loop: while playing and visible, each animation frame advances virtual time by the real time
-//! elapsed times the speed. Paused or hidden: no frame is scheduled at all.
+//! The animation loop: while playing and visible, virtual time follows real time times the speed. On a large
+//! ring (drawn on a canvas every frame) or with the space-time diagram open it advances every animation frame.
+//! Otherwise the compositor moves the messages and timer arcs by itself (`ring_motion`) and the loop sleeps
+//! until the next event (`Sim::sleep_real_ms`): a few wakes a second instead of sixty frames. Paused or hidden:
+//! nothing is scheduled at all.
 
 use crate::sim::Sim;
 use leptos::prelude::*;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
+use std::time::Duration;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
-/// The per-frame closure, shared between the scheduler and itself.
-type FrameCallback = Closure<dyn FnMut()>;
+/// A sleeping loop wakes this much before its next event is due, so the frame that shows it is not late.
+const WAKE_EARLY_MS: f64 = 8.0;
 
-/// A long gap between frames (a hidden tab, a debugger) is not replayed as a burst of simulation.
-const FRAME_GAP_MS_MAX: f64 = 100.0;
-
-fn now_ms() -> f64 {
+pub fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
@@ -24,63 +24,74 @@ fn visible() -> bool {
         .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
 }
 
-/// Starts the loop and restarts it whenever play is pressed or the tab becomes visible.
-pub fn start(sim: Sim) {
-    let running = Rc::new(Cell::new(false));
-    let last_ms = Rc::new(Cell::new(0.0));
-    let tick: Rc<RefCell<Option<FrameCallback>>> = Rc::new(RefCell::new(None));
+/// The loop's state: whether a wake is scheduled, and the generation of the current plan (a wake planned
+/// before a later change finds another generation and does nothing).
+#[derive(Clone)]
+struct Loop {
+    sim: Sim,
+    running: Rc<Cell<bool>>,
+    generation: Rc<Cell<u64>>,
+}
 
-    let schedule = {
-        let tick = tick.clone();
-        move || {
-            if let (Some(w), Some(cb)) = (web_sys::window(), tick.borrow().as_ref()) {
-                let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
-            }
+impl Loop {
+    fn tick(&self, generation: u64) {
+        if generation != self.generation.get() {
+            return;
         }
-    };
-
-    {
-        let (running, last_ms, schedule) = (running.clone(), last_ms.clone(), schedule.clone());
-        *tick.borrow_mut() = Some(Closure::new(move || {
-            if !sim.playing.get_untracked() || !visible() {
-                running.set(false);
-                return;
-            }
-            let now = now_ms();
-            let dt = (now - last_ms.get()).clamp(0.0, FRAME_GAP_MS_MAX);
-            last_ms.set(now);
-            sim.advance_real_ms(dt);
-            schedule();
-        }));
+        if !self.sim.playing.get_untracked() || !visible() {
+            self.running.set(false);
+            return;
+        }
+        self.sim.advance_to_real_ms(now_ms());
+        self.plan(generation);
     }
 
-    let kick = {
-        let (running, last_ms) = (running.clone(), last_ms.clone());
-        move || {
-            if sim.playing.get_untracked() && visible() && !running.get() {
-                running.set(true);
-                last_ms.set(now_ms());
-                schedule();
-            }
+    /// The next wake: the next animation frame, or a sleep and then a frame.
+    fn plan(&self, generation: u64) {
+        let next = self.clone();
+        match self.sim.sleep_real_ms() {
+            None => request_animation_frame(move || next.tick(generation)),
+            Some(ms) => set_timeout(
+                move || request_animation_frame(move || next.tick(generation)),
+                Duration::from_millis((ms - WAKE_EARLY_MS).max(0.0) as u64),
+            ),
         }
-    };
+    }
 
-    // Play pressed (or the page loads playing): start the loop.
-    let kick_on_play = kick.clone();
-    Effect::new(move |_| {
-        if sim.playing.get() {
-            kick_on_play();
+    /// Plans again from now: play pressed, the tab visible again, or a change that may bring the next event
+    /// closer than the planned wake.
+    fn kick(&self) {
+        if !self.sim.playing.get_untracked() || !visible() {
+            return;
         }
+        if !self.running.get() {
+            self.running.set(true);
+            self.sim.start_clock(now_ms());
+        }
+        self.generation.set(self.generation.get() + 1);
+        let (next, generation) = (self.clone(), self.generation.get());
+        request_animation_frame(move || next.tick(generation));
+    }
+}
+
+/// Starts the loop and restarts it whenever play is pressed, the run changes, or the tab becomes visible.
+pub fn start(sim: Sim) {
+    let lp = Loop { sim, running: Rc::new(Cell::new(false)), generation: Rc::new(Cell::new(0)) };
+
+    let on_change = lp.clone();
+    Effect::new(move |_| {
+        sim.track_motion();
+        sim.diagram.track();
+        sim.ring.track();
+        on_change.kick();
     });
 
     // Back from a hidden tab: start again.
-    let on_visible = Closure::<dyn FnMut()>::new(kick);
+    let on_visible = Closure::<dyn FnMut()>::new(move || lp.kick());
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
         let _ = doc.add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref());
     }
     on_visible.forget();
-    // The frame closure lives as long as the page.
-    std::mem::forget(tick);
 }
 
 /// Below this width the side column sits under the ring (style/main.css, `max-width: 1100px`).

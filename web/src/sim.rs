@@ -18,6 +18,16 @@ const FRAME_EVENTS_MAX: u64 = 20_000;
 /// paints the progress and handles Cancel.
 const LOAD_SLICE_EVENTS: u64 = 40_000;
 
+/// A gap longer than this between two advances (a debugger, a stalled tab) is not replayed as a burst of
+/// simulation: beyond the longest planned sleep, time stops while the page could not run.
+const ADVANCE_GAP_MS_MAX: f64 = SLEEP_MAX_MS + 100.0;
+
+/// While what moves on the ring moves by itself (`ring_motion`), the page sleeps until the next event rather
+/// than waking every frame: never longer than this, so the clock and the timeline still move.
+pub const SLEEP_MAX_MS: f64 = 250.0;
+/// A sleep shorter than this is not worth a timer: the loop wakes every frame instead.
+pub const SLEEP_MIN_MS: f64 = 24.0;
+
 /// The longest quiet start `skip_quiet_start` runs through: 2 virtual seconds.
 const QUIET_SKIP_US_MAX: u64 = 2_000_000;
 
@@ -85,6 +95,12 @@ pub struct Sim {
     pub kept: StoredValue<Option<(String, Vec<raft_core::scenario::KeptExpectation>)>, LocalStorage>,
     /// Bumped to cancel a load in progress (a slice that sees another generation stops).
     load_generation: StoredValue<u64, LocalStorage>,
+    /// Bumped by every change that is not time flowing at the set speed (a command, a step, a jump, a load, a
+    /// reset, an advance that fell behind the real time): what the compositor moves by itself (`ring_motion`)
+    /// is set again from the simulator then, and the animation loop plans its next wake again.
+    pub motion: RwSignal<u64>,
+    /// The real time (ms, `performance.now()`) virtual time was last advanced to.
+    tick_ms: StoredValue<f64, LocalStorage>,
 }
 
 impl Sim {
@@ -115,7 +131,57 @@ impl Sim {
             scrub_pending: StoredValue::new_local((false, None)),
             load_generation: StoredValue::new_local(0),
             kept: StoredValue::new_local(None),
+            motion: RwSignal::new(0),
+            tick_ms: StoredValue::new_local(0.0),
         }
+    }
+
+    /// Subscribes the caller to everything that sets the ring's motion again: a discrete change, play or
+    /// pause, a new speed. Returns the playback rate (virtual ms per real ms, 0 when paused).
+    pub fn track_motion(&self) -> f64 {
+        self.motion.track();
+        if self.playing.get() {
+            self.speed.get()
+        } else {
+            0.0
+        }
+    }
+
+    /// Virtual "now" between two advances: the simulator's time plus the real time since, at the set speed.
+    /// What the compositor moves is set to this, so it agrees with the simulator at its next advance.
+    pub fn motion_now_us(&self) -> u64 {
+        let now = self.peek(|c| c.now_us());
+        if !self.playing.get_untracked() {
+            return now;
+        }
+        let since_ms = (crate::frame::now_ms() - self.tick_ms.get_value()).clamp(0.0, SLEEP_MAX_MS);
+        now + (since_ms * self.speed.get_untracked() * 1000.0).round() as u64
+    }
+
+    /// Playing starts (or goes on after a hidden tab): real time counts from now.
+    pub fn start_clock(&self, now_ms: f64) {
+        self.tick_ms.set_value(now_ms);
+        self.motion.update(|m| *m += 1);
+    }
+
+    /// How long the animation loop may sleep before it must advance again, in real ms; None to wake every
+    /// frame. It may sleep while nothing on screen moves but by the compositor (a small ring, no space-time
+    /// diagram): until the next event, the next recorded command or the stop, at most `SLEEP_MAX_MS`.
+    pub fn sleep_real_ms(&self) -> Option<f64> {
+        let per_frame = self.diagram.get_untracked()
+            || self.ring.with_untracked(|r| r.len() >= crate::views::ring_canvas::CANVAS_NODES_MIN);
+        if per_frame {
+            return None;
+        }
+        let (now, next) = self.rec.with_value(|r| {
+            let c = r.cluster();
+            let command = r.tape().get(c.recorded().len()).map(|t| t.at_us);
+            (c.now_us(), [c.next_event_us(), command, self.stop_at_us.get_untracked()].into_iter().flatten().min())
+        });
+        let speed = self.speed.get_untracked().max(1e-6);
+        let wait_ms = next.map_or(f64::INFINITY, |t| t.saturating_sub(now) as f64 / 1000.0 / speed);
+        let wait_ms = wait_ms.min(SLEEP_MAX_MS);
+        (wait_ms >= SLEEP_MIN_MS).then_some(wait_ms)
     }
 
     /// Shows a node or a message in the inspector (and opens its tab). On a narrow screen, where the
@@ -158,6 +224,12 @@ impl Sim {
         self.rec.with_value(|r| self.watch.refresh(r.cluster()));
     }
 
+    /// After a change that is not time flowing at the set speed.
+    fn changed_at_once(&self, outcome: Result<(), String>) {
+        self.changed(outcome);
+        self.motion.update(|m| *m += 1);
+    }
+
     /// The one way the UI changes the cluster. An action in the past that would drop actions recorded after
     /// it waits for the user's word (`fork`); the run is paused meanwhile.
     pub fn apply(&self, cmd: Command) -> Result<(), String> {
@@ -193,17 +265,22 @@ impl Sim {
     pub fn apply_now(&self, cmd: Command) -> Result<(), String> {
         let result = self.rec.try_update_value(|r| r.apply(cmd)).unwrap_or(Err("the simulator is gone".into()));
         self.notice.set(result.as_ref().err().cloned());
-        self.changed(Ok(()));
+        self.changed_at_once(Ok(()));
         result
     }
 
-    /// Advances virtual time by `real_ms` of wall time at the current speed, but by no more than one frame's
+    /// Advances virtual time to the real time `now_ms` at the current speed, but by no more than one frame's
     /// budget of simulated events allows: an expensive configuration at a high speed runs slower than asked
-    /// rather than freezing the page.
-    pub fn advance_real_ms(&self, real_ms: f64) {
+    /// rather than freezing the page. Falling behind the real time resets what the compositor moves.
+    pub fn advance_to_real_ms(&self, now_ms: f64) {
+        let gap_ms = now_ms - self.tick_ms.get_value();
+        self.tick_ms.set_value(now_ms);
+        let real_ms = gap_ms.clamp(0.0, ADVANCE_GAP_MS_MAX);
         let rate = self.peek(|c| c.config().events_per_virtual_s_estimate()).max(1);
         let budget_us = FRAME_EVENTS_MAX * 1_000_000 / rate;
-        let mut virtual_us = ((real_ms * self.speed.get_untracked() * 1000.0).round() as u64).min(budget_us);
+        let asked_us = (real_ms * self.speed.get_untracked() * 1000.0).round() as u64;
+        let mut virtual_us = asked_us.min(budget_us);
+        let behind = virtual_us < asked_us || real_ms < gap_ms;
         if let Some(stop) = self.stop_at_us.get_untracked() {
             let now = self.peek(|c| c.now_us());
             virtual_us = virtual_us.min(stop.saturating_sub(now));
@@ -213,24 +290,30 @@ impl Sim {
             }
         }
         if virtual_us > 0 {
-            self.advance_us(virtual_us);
+            let outcome = self.run_forward(virtual_us);
+            self.changed(outcome);
+        }
+        if behind {
+            self.motion.update(|m| *m += 1);
         }
     }
 
-    /// Runs forward, re-applying the tape's commands that fall in this stretch (after a scrub back).
+    /// Runs forward at once (a script, a test), re-applying the tape's commands that fall in this stretch
+    /// (after a scrub back).
     pub fn advance_us(&self, virtual_us: u64) {
-        let outcome = self
-            .rec
-            .try_update_value(|r| r.advance_to(r.cluster().now_us().saturating_add(virtual_us)))
-            .unwrap_or(Ok(()));
-        self.changed(outcome);
+        let outcome = self.run_forward(virtual_us);
+        self.changed_at_once(outcome);
+    }
+
+    fn run_forward(&self, virtual_us: u64) -> Result<(), String> {
+        self.rec.try_update_value(|r| r.advance_to(r.cluster().now_us().saturating_add(virtual_us))).unwrap_or(Ok(()))
     }
 
     /// Single step: to the next event (or the next command on the tape, if it comes first).
     pub fn step(&self) -> bool {
         let outcome = self.rec.try_update_value(|r| r.step()).unwrap_or(Ok(false));
         let moved = outcome.as_ref().is_ok_and(|m| *m);
-        self.changed(outcome.map(|_| ()));
+        self.changed_at_once(outcome.map(|_| ()));
         moved
     }
 
@@ -250,13 +333,13 @@ impl Sim {
                 Ok(())
             })
             .unwrap_or(Ok(()));
-        self.changed(outcome);
+        self.changed_at_once(outcome);
     }
 
     /// Time travel: the nearest checkpoint at or before `t_us`, then forward to it.
     pub fn scrub_to(&self, t_us: u64) {
         let outcome = self.rec.try_update_value(|r| r.jump_to(t_us)).unwrap_or(Ok(()));
-        self.changed(outcome);
+        self.changed_at_once(outcome);
     }
 
     /// Scrubs now if no jump was made in this frame, else at the next frame to the latest time asked for.
@@ -319,7 +402,7 @@ impl Sim {
                 self.rec.set_value(replay.finish());
                 self.selection.set(Selection::None);
                 self.watch.new_run();
-                self.changed(Ok(()));
+                self.changed_at_once(Ok(()));
                 done(Ok(()));
             }
             Ok(false) => {
@@ -346,7 +429,7 @@ impl Sim {
         self.watch.new_run();
         self.selection.set(Selection::None);
         self.notice.set(None);
-        self.changed(Ok(()));
+        self.changed_at_once(Ok(()));
         Ok(())
     }
 

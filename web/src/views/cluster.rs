@@ -2,6 +2,7 @@
 //! messages flying between them. Down nodes, paused nodes and cut links are drawn unmistakably.
 
 use super::ring_canvas::{fit, hit, RingCanvas, CANVAS_NODES_MIN};
+use super::ring_motion::RingMotion;
 use crate::geometry::*;
 use crate::sim::{Selection, Sim};
 use crate::watch::Aspect;
@@ -12,7 +13,7 @@ use raft_core::types::{Endpoint, NodeId, Role};
 use wasm_bindgen::JsCast;
 
 /// Centre of an endpoint: a node on the ring, or the clients' spot in the middle.
-fn endpoint_pos(ids: &[NodeId], e: Endpoint) -> (f64, f64) {
+pub(super) fn endpoint_pos(ids: &[NodeId], e: Endpoint) -> (f64, f64) {
     match e {
         Endpoint::Node(n) => match ids.iter().position(|i| *i == n) {
             Some(i) => ring_pos(i, ids.len()),
@@ -55,14 +56,12 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
             Some(format!("Network split: {}", parts.join(" | ")))
         })
     });
-    // Large clusters draw their messages and timer arcs on a canvas (see ring_canvas); a click on the ring's
-    // background then picks the nearest message.
+    // Messages and timer arcs lie under the ring's SVG: moved by the compositor on a small ring (see
+    // ring_motion), drawn on a canvas on a large one (see ring_canvas). A click on the ring's background picks
+    // the nearest message.
     let big = Memo::new(move |_| ids.with(|i| i.len() >= CANVAS_NODES_MIN));
     let ring_svg = NodeRef::<leptos::svg::Svg>::new();
     let on_ring_click = move |ev: leptos::ev::MouseEvent| {
-        if !big.get_untracked() {
-            return;
-        }
         // Not the event's currentTarget: Leptos delegates clicks to the document.
         let Some(svg) = ring_svg.get_untracked() else { return };
         let on_node = ev
@@ -78,7 +77,9 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
         let x = (ev.client_x() as f64 - rect.left() - ox) / s;
         let y = (ev.client_y() as f64 - rect.top() - oy) / s;
         let ids = ids.get_untracked();
-        if let Some(m) = sim.peek(|c| hit(&ids, c, x, y)) {
+        // Where the messages are drawn now: between two wakes, ahead of the simulator's clock (ring_motion).
+        let now_us = sim.motion_now_us();
+        if let Some(m) = sim.peek(|c| hit(&ids, c, now_us, x, y)) {
             sim.select(Selection::Message(m));
         }
     };
@@ -92,6 +93,11 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
         </p>
         <div class="cluster-wrap">
             <div class="ring-box">
+            {move || if big.get() {
+                view! { <RingCanvas sim=sim ids=ids /> }.into_any()
+            } else {
+                view! { <RingMotion sim=sim ids=ids /> }.into_any()
+            }}
             <svg class="cluster" viewBox="0 0 600 600" role="group" aria-label="Raft cluster: nodes on a ring and the messages between them"
                 node_ref=ring_svg on:click=on_ring_click>
                 <circle class="ring" cx=RING_CENTER cy=RING_CENTER r=RING_RADIUS />
@@ -100,11 +106,8 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
                     <text x=RING_CENTER y=RING_CENTER + 5.0 text-anchor="middle">"clients"</text>
                 </g>
                 <Cuts sim=sim ids=ids />
-                // Messages under the nodes: a message passing over a node never takes the click meant for it.
-                {move || (!big.get()).then(|| view! { <Messages sim=sim ids=ids /> })}
                 <For each=move || ids.get() key=|id| *id children=move |id| view! { <NodeGlyph sim=sim id=id ids=ids /> } />
             </svg>
-            {move || big.get().then(|| view! { <RingCanvas sim=sim ids=ids /> })}
             </div>
             {move || partition_banner.get().map(|b| view! { <div class="banner partition" role="status">{b}</div> })}
             <Legend sim=sim />
@@ -169,8 +172,8 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
         let i = ids.iter().position(|x| *x == id).unwrap_or(0);
         (ring_pos(i, ids.len()), node_radius(ids.len()))
     };
-    // What the glyph shows, as a memo: its DOM is rebuilt only when one of these changes. The timer arc,
-    // which moves every frame, is a separate attribute below.
+    // What the glyph shows, as a memo: its DOM is rebuilt only when one of these changes. Its timer arc moves
+    // on the layer under the ring (ring_motion, ring_canvas).
     let state = Memo::new(move |_| {
         sim.read(Aspect::Node(id), |c| {
             let s = c.server(id)?;
@@ -186,14 +189,6 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
                 n.is_some_and(|n| n.membership().contains(id)),
             ))
         })
-    });
-    // The timer arc in TIMER_STEPS steps: at slow speeds most frames leave it unchanged, and then the memo
-    // leaves the DOM alone. On a large ring the canvas draws the arcs (ring_canvas), and this follows no clock.
-    let timer = Memo::new(move |_| {
-        if ids.with(|i| i.len() >= CANVAS_NODES_MIN) {
-            return None;
-        }
-        sim.with(|c| timer_steps_left(c, id))
     });
     let selected = move || sim.selection.get() == Selection::Node(id);
     let class = move || {
@@ -249,7 +244,6 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
                 view! {
                     <circle class="halo" cx=x cy=y r=r + 7.0 />
                     <circle class="body" cx=x cy=y r=r />
-                    <path class="timer" d=move || timer.get().map(|f| arc_path(x, y, r + 5.0, f as f64 / TIMER_STEPS)).unwrap_or_default() />
                     <text class="name" x=x y=y - r * 0.12 text-anchor="middle" font-size=(r * 0.55).max(9.0)>{format!("S{id} ")}</text>
                     {roomy.then(|| view! {
                         <text class="term" x=x y=y + r * 0.45 text-anchor="middle" font-size=(r * 0.34).max(8.0) fill=term_ink>{format!("term {term} ")}</text>
@@ -365,7 +359,7 @@ pub fn message_size(nodes: usize) -> f64 {
     (node_radius(nodes) * 0.22).clamp(4.0, 8.0)
 }
 
-fn shape(look: Look, x: f64, y: f64, size: f64) -> impl IntoView {
+pub(super) fn shape(look: Look, x: f64, y: f64, size: f64) -> impl IntoView {
     let (fill, stroke) = (look.fill, look.stroke);
     match look.kind {
         "circle" | "circle-small" => {
@@ -383,50 +377,6 @@ fn shape(look: Look, x: f64, y: f64, size: f64) -> impl IntoView {
         }
     }
 }
-
-#[component]
-fn Messages(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
-    let list = move || sim.read(Aspect::Messages, |c| c.in_flight().map(|e| e.id).collect::<Vec<_>>());
-    view! {
-        <g class="messages">
-            <For each=list key=|id| *id children=move |mid| view! { <Flying sim=sim ids=ids mid=mid /> } />
-        </g>
-    }
-}
-
-/// One message in flight. Its shape and label are fixed when it is sent; each frame only moves it (one
-/// `transform` attribute), so hundreds of messages stay cheap.
-#[component]
-fn Flying(sim: Sim, ids: Memo<Vec<NodeId>>, mid: u64) -> impl IntoView {
-    let Some((look, label)) = sim.peek(|c| {
-        c.message(mid).map(|e| {
-            (
-                message_look(&e.msg),
-                format!("{} #{mid} from {} to {}", e.msg.kind(), endpoint_name(e.from), endpoint_name(e.to)),
-            )
-        })
-    }) else {
-        return ().into_any();
-    };
-    let size = message_size(ids.get_untracked().len());
-    let transform = move || {
-        let ids = ids.get();
-        sim.with(|c| {
-            let (x, y) = message_pos(&ids, c.now_us(), c.message(mid)?);
-            Some(format!("translate({x:.1} {y:.1})"))
-        })
-    };
-    let selected = move || sim.selection.get() == Selection::Message(mid);
-    view! {
-        <g class=look.class class:selected=selected role="button" tabindex="-1" aria-label=label data-msg=mid transform=transform
-            on:click=move |_| sim.select(Selection::Message(mid))>
-            <circle class="hit" cx="0" cy="0" r=size * 2.2 />
-            {shape(look, 0.0, 0.0, size)}
-        </g>
-    }
-    .into_any()
-}
-
 pub fn endpoint_name(e: Endpoint) -> String {
     match e {
         Endpoint::Node(n) => format!("S{n}"),

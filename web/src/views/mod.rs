@@ -14,6 +14,7 @@ pub mod panels;
 pub mod pictures;
 pub mod protocol;
 pub mod ring_canvas;
+pub mod ring_motion;
 pub mod side;
 pub mod spacetime;
 pub mod timeline;

@@ -106,12 +106,13 @@ fn draw(el: &web_sys::HtmlCanvasElement, css: CssSize, ids: &[NodeId], c: &Clust
     }
 }
 
-/// The message nearest to a point of the ring (in its coordinates), if one is within reach.
-pub fn hit(ids: &[NodeId], c: &Cluster, x: f64, y: f64) -> Option<u64> {
+/// The message nearest to a point of the ring (in its coordinates) at virtual time `now_us`, if one is within
+/// reach.
+pub fn hit(ids: &[NodeId], c: &Cluster, now_us: u64, x: f64, y: f64) -> Option<u64> {
     let reach = message_size(ids.len()) * 2.5;
     c.in_flight()
         .map(|e| {
-            let (mx, my) = message_pos(ids, c.now_us(), e);
+            let (mx, my) = message_pos(ids, now_us, e);
             (e.id, (mx - x).hypot(my - y))
         })
         .filter(|(_, d)| *d <= reach)

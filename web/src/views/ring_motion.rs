@@ -1,0 +1,253 @@
+//! What moves on the ring of a small cluster, moved by the browser's compositor: the messages in flight and
+//! the election-timer arcs. Each is an element with a Web Animation of its `transform` (composited: it moves
+//! without the page's main thread), set from the simulator when it appears and again whenever time stops
+//! flowing at the set speed (`Sim::motion`: a command, a jump, play, pause, a new speed). In between, the
+//! page's main thread wakes only for the simulator's next event (see `frame`). Measured in headless Chromium
+//! with software rendering: a dozen composited animations cost about 2 ms of main-thread time per second,
+//! and each frame the main thread draws costs 1.3–2 ms, so moving them every frame from the main thread (as
+//! SVG attributes) cost more than the whole rest of the page.
+//!
+//! The layer lies under the ring's SVG (messages pass under the nodes, and every click lands on the SVG,
+//! which picks the nearest message on the ring's background). Its stage is the ring's viewBox, scaled as the
+//! SVG scales it (`fit`).
+
+use super::cluster::{endpoint_pos, message_look, message_size, shape};
+use super::ring_canvas::fit;
+use crate::geometry::{along, node_radius, ring_pos, RING_SIZE};
+use crate::sim::{Selection, Sim};
+use crate::watch::Aspect;
+use leptos::html::Div;
+use leptos::prelude::*;
+use raft_core::types::{Endpoint, NodeId, Role};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+// An animation that finishes costs the main thread a frame of its own (its end state becomes a style), so each
+// one holds its end for a while (`HOLD_MS`) and is removed by the wake that ends it: the delivery, the timeout.
+#[wasm_bindgen(inline_js = "
+const HOLD_MS = 60000;
+export function motion_fly(el, from, to, trip_ms) {
+  const end = trip_ms / (trip_ms + HOLD_MS);
+  const frames = [{ transform: from }, { transform: to, offset: end }, { transform: to }];
+  return el.animate(frames, { duration: trip_ms + HOLD_MS, fill: 'both', easing: 'linear' });
+}
+export function motion_turn(el, first_half, timeout_ms) {
+  const [half, end] = [0.5, 1].map((f) => (f * timeout_ms) / (timeout_ms + HOLD_MS));
+  const turn = (deg, offset) => ({ transform: `rotate(${deg}deg)`, offset });
+  const frames = first_half
+    ? [turn(180, 0), turn(0, half), turn(0, end), turn(0, 1)]
+    : [turn(180, 0), turn(180, half), turn(0, end), turn(0, 1)];
+  return el.animate(frames, { duration: timeout_ms + HOLD_MS, fill: 'both', easing: 'linear' });
+}
+export function motion_set(animation, current_ms, rate) {
+  animation.currentTime = current_ms;
+  animation.playbackRate = rate;
+}")]
+extern "C" {
+    /// A straight move from one transform to the other over `trip_ms` (virtual ms), then a hold.
+    fn motion_fly(el: &web_sys::Element, from: &str, to: &str, trip_ms: f64) -> web_sys::Animation;
+    /// Half of a timer arc's turn over a timeout of `timeout_ms`: the half that empties first (the left), or
+    /// the second.
+    fn motion_turn(el: &web_sys::Element, first_half: bool, timeout_ms: f64) -> web_sys::Animation;
+    /// The current time in virtual ms, and the playback rate (virtual ms per real ms; 0 stops it).
+    fn motion_set(animation: &web_sys::Animation, current_ms: f64, rate: f64);
+}
+
+/// What a timer arc was last set from: deadline and timeout (virtual µs), the motion generation, and where it
+/// is drawn (centre and radius).
+type ArcKey = (u64, u64, u64, (f64, f64), f64);
+
+/// The animations an element owns, cancelled with it.
+type Owned = StoredValue<Vec<web_sys::Animation>, LocalStorage>;
+
+fn cancel_all(owned: Owned) {
+    let _ = owned.try_update_value(|a| a.drain(..).for_each(|a| a.cancel()));
+}
+
+fn translate((x, y): (f64, f64)) -> String {
+    format!("translate({x:.2}px, {y:.2}px)")
+}
+
+#[component]
+pub fn RingMotion(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
+    let layer = NodeRef::<Div>::new();
+    let stage = RwSignal::new(String::new());
+    // The stage follows the layer's size (window, side column, presenter mode) as the SVG's viewBox does.
+    Effect::new(move |_| {
+        let Some(el) = layer.get() else { return };
+        let place = move |w: f64, h: f64| {
+            let (s, ox, oy) = fit(w, h);
+            stage.set(format!("translate({ox:.2}px, {oy:.2}px) scale({s:.5})"));
+        };
+        place(el.client_width() as f64, el.client_height() as f64);
+        let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let Some(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>().ok() else { return };
+            let rect = entry.content_rect();
+            place(rect.width(), rect.height());
+        });
+        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+            observer.observe(&el);
+            let kept = StoredValue::new_local((observer, on_resize));
+            on_cleanup(move || {
+                let _ = kept.try_with_value(|(observer, _)| observer.disconnect());
+            });
+        }
+    });
+    let list = move || sim.read(Aspect::Messages, |c| c.in_flight().map(|e| e.id).collect::<Vec<_>>());
+    view! {
+        <div class="ring-motion" node_ref=layer>
+            <div class="ring-stage" style:width=format!("{RING_SIZE}px") style:height=format!("{RING_SIZE}px")
+                style:transform=move || stage.get()>
+                <For each=move || ids.get() key=|id| *id children=move |id| view! { <TimerArc sim=sim ids=ids id=id /> } />
+                <For each=list key=|id| *id children=move |mid| view! { <Flying sim=sim ids=ids mid=mid /> } />
+            </div>
+        </div>
+    }
+}
+
+/// One message in flight: its shape, fixed when it is sent, moved from its sender to its receiver by the
+/// compositor over its trip.
+#[component]
+fn Flying(sim: Sim, ids: Memo<Vec<NodeId>>, mid: u64) -> impl IntoView {
+    let Some((look, label)) = sim.peek(|c| {
+        c.message(mid).map(|e| {
+            let label = format!(
+                "{} #{mid} from {} to {}",
+                e.msg.kind(),
+                super::cluster::endpoint_name(e.from),
+                super::cluster::endpoint_name(e.to)
+            );
+            (message_look(&e.msg), label)
+        })
+    }) else {
+        return ().into_any();
+    };
+    let el = NodeRef::<Div>::new();
+    let owned: Owned = StoredValue::new_local(Vec::new());
+    on_cleanup(move || cancel_all(owned));
+    Effect::new(move |_| {
+        let ids = ids.get();
+        let rate = sim.track_motion();
+        let Some(div) = el.get() else { return };
+        let Some(trip) = sim.peek(|c| {
+            c.message(mid).map(|e| {
+                let r = node_radius(ids.len());
+                let inset = |end: Endpoint| if matches!(end, Endpoint::Client(_)) { 36.0 } else { r };
+                let (a, b) = (endpoint_pos(&ids, e.from), endpoint_pos(&ids, e.to));
+                let from = along(a, b, inset(e.from), inset(e.to), 0.0);
+                let to = along(a, b, inset(e.from), inset(e.to), 1.0);
+                (from, to, e.sent_us, e.deliver_us)
+            })
+        }) else {
+            return;
+        };
+        let (from, to, sent_us, deliver_us) = trip;
+        cancel_all(owned);
+        let trip_ms = (deliver_us.saturating_sub(sent_us) as f64 / 1000.0).max(0.001);
+        let animation = motion_fly(&div, &translate(from), &translate(to), trip_ms);
+        motion_set(&animation, sim.motion_now_us().saturating_sub(sent_us) as f64 / 1000.0, rate);
+        owned.update_value(|a| a.push(animation));
+    });
+    let size = message_size(ids.get_untracked().len());
+    let box_px = size * 4.0;
+    let selected = move || sim.selection.get() == Selection::Message(mid);
+    view! {
+        <div class=format!("flying {}", look.class) class:selected=selected role="img" aria-label=label data-msg=mid
+            node_ref=el on:click=move |_| sim.select(Selection::Message(mid))
+            style:width=format!("{box_px}px") style:height=format!("{box_px}px")
+            style:margin=format!("{0}px 0 0 {0}px", -box_px / 2.0)>
+            <svg width=box_px height=box_px viewBox=format!("{} {} {box_px} {box_px}", -box_px / 2.0, -box_px / 2.0)>
+                {shape(look, 0.0, 0.0, size)}
+            </svg>
+        </div>
+    }
+    .into_any()
+}
+
+/// A node's election timer: from the top, clockwise, the part of its timeout still left, emptying as the
+/// timeout runs. Two half rings, each turning inside a window on one half of the circle (the left window
+/// empties in the first half of the timeout, the right one in the second).
+#[component]
+fn TimerArc(sim: Sim, ids: Memo<Vec<NodeId>>, id: NodeId) -> impl IntoView {
+    let left_half = NodeRef::<Div>::new();
+    let right_half = NodeRef::<Div>::new();
+    let shown = RwSignal::new(false);
+    let owned: Owned = StoredValue::new_local(Vec::new());
+    on_cleanup(move || cancel_all(owned));
+    // Where the arc is: around the node, just outside its circle.
+    let place = Memo::new(move |_| {
+        ids.with(|ids| {
+            let i = ids.iter().position(|n| *n == id)?;
+            Some((ring_pos(i, ids.len()), node_radius(ids.len()) + 5.0))
+        })
+    });
+    // Set again when the deadline or the timeout moves (a heartbeat, a vote), on a discrete change and when
+    // the arc is placed; every wake only compares.
+    Effect::new(move |last: Option<Option<ArcKey>>| {
+        sim.watch.track(Aspect::Clock);
+        let rate = sim.track_motion();
+        let generation = sim.motion.get_untracked();
+        let (Some(place), Some(left_el), Some(right_el)) = (place.get(), left_half.get(), right_half.get()) else {
+            return None;
+        };
+        let timer = sim.peek(|c| {
+            let s = c.server(id).filter(|s| s.is_up())?;
+            let n = s.node.as_ref().filter(|n| n.role() != Role::Leader)?;
+            Some((n.election_deadline_us(), n.election_timeout_us().max(1)))
+        });
+        let Some((deadline_us, timeout_us)) = timer else {
+            shown.set(false);
+            cancel_all(owned);
+            return None;
+        };
+        let key = Some((deadline_us, timeout_us, generation, place.0, place.1));
+        if last.flatten() == key && owned.with_value(|a| a.len() == 2) {
+            return key;
+        }
+        shown.set(true);
+        cancel_all(owned);
+        let start_us = deadline_us.saturating_sub(timeout_us);
+        let elapsed_ms = sim.motion_now_us().saturating_sub(start_us) as f64 / 1000.0;
+        let duration_ms = timeout_us as f64 / 1000.0;
+        let turns = [motion_turn(&left_el, true, duration_ms), motion_turn(&right_el, false, duration_ms)];
+        for t in &turns {
+            motion_set(t, elapsed_ms, rate);
+        }
+        owned.update_value(|a| a.extend(turns));
+        key
+    });
+    let geometry = move || place.get().map(|((x, y), r)| (x, y, r)).unwrap_or((0.0, 0.0, 10.0));
+    // The arc's box: the circle of radius r and room for its stroke.
+    let side = move || {
+        let (_, _, r) = geometry();
+        2.0 * r + 6.0
+    };
+    let half = move || side() / 2.0;
+    let semicircle = move |clockwise: bool| {
+        let (c, r) = (half(), geometry().2);
+        format!("M {c:.2} {:.2} A {r:.2} {r:.2} 0 0 {} {c:.2} {:.2}", c - r, u8::from(clockwise), c + r)
+    };
+    view! {
+        <div class="timer-arc" data-timer=id style:display=move || if shown.get() { "block" } else { "none" }
+            style:left=move || format!("{:.2}px", geometry().0 - half())
+            style:top=move || format!("{:.2}px", geometry().1 - half())
+            style:width=move || format!("{:.2}px", side()) style:height=move || format!("{:.2}px", side())>
+            // The left window shows the half ring that covers the right half when unturned, turned on into it.
+            <div class="arc-window" style:left="0px" style:width=move || format!("{:.2}px", half())>
+                <div class="arc-turn" node_ref=left_half style:width=move || format!("{:.2}px", side())>
+                    <svg width="100%" height="100%" viewBox=move || format!("0 0 {0:.2} {0:.2}", side())>
+                        <path class="timer" d=move || semicircle(true) />
+                    </svg>
+                </div>
+            </div>
+            <div class="arc-window" style:left=move || format!("{:.2}px", half()) style:width=move || format!("{:.2}px", half())>
+                <div class="arc-turn" node_ref=right_half style:left=move || format!("{:.2}px", -half())
+                    style:width=move || format!("{:.2}px", side())>
+                    <svg width="100%" height="100%" viewBox=move || format!("0 0 {0:.2} {0:.2}", side())>
+                        <path class="timer" d=move || semicircle(false) />
+                    </svg>
+                </div>
+            </div>
+        </div>
+    }
+}
