@@ -516,7 +516,13 @@ await test('pictures for slides: the ring and the diagram as self-contained SVG 
       seconds: [...diagramSvg.querySelectorAll('text')].filter((t) => / s$/.test(t.textContent)).length };
     let bad = '';
     try { await window.raft.picture('ring', 'gif'); } catch (e) { bad = e.message; }
+    // On a small ring the messages and timer arcs are HTML under the SVG: the picture draws them in.
+    const shapes = doc.querySelectorAll('g[transform^="translate"] > *').length;
+    const flying = document.querySelectorAll('.flying').length;
+    const arcs = [...doc.querySelectorAll('path')].filter((p) => /^M [\d.]+ [\d.]+ A /.test(p.getAttribute('d') || '')).length;
+    const timers = window.raft.nodes().filter((n) => n.status === 'up' && n.role !== 'leader').length;
     return {
+      messages: [shapes, flying], arcs: [arcs, timers],
       parses: !doc.querySelector('parsererror') && doc.documentElement.nodeName === 'svg',
       classes: doc.querySelectorAll('[class]').length, nodes: doc.querySelectorAll('g.node, [data-node]').length,
       styled: doc.querySelectorAll('[style*="fill"]').length, external: /url\(|@import|<link/.test(svg),
@@ -524,6 +530,8 @@ await test('pictures for slides: the ring and the diagram as self-contained SVG 
     };
   });
   assert(out.parses && out.classes === 0 && out.styled > 10 && !out.external, `a self-contained SVG: ${JSON.stringify(out)}`);
+  assert(out.messages[1] > 0 && out.messages[0] === out.messages[1], `every message in flight is in the ring's picture: ${out.messages}`);
+  assert(out.arcs[1] > 0 && out.arcs[0] === out.arcs[1], `every follower's timer arc is in the ring's picture: ${out.arcs}`);
   assert(out.ringPng[0] > 500 && out.diagramPng[0] > 500 && out.diagramSvg, `PNGs decode: ${JSON.stringify(out)}`);
   assert(out.vector.paths > 20 && out.vector.texts >= 5 && out.vector.seconds >= 2 && out.vector.images === 0 && !out.vector.external,
     `the diagram's SVG is vector (paths, text: lanes, arrows, S1…, the time axis): ${JSON.stringify(out.vector)}`);

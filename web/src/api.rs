@@ -179,7 +179,7 @@ pub fn install(sim: Sim, learn: crate::learn::Learn) {
         done(sim, Command::Configure { settings })
     });
     def(&obj, "pause", move |_, _| {
-        sim.playing.set(false);
+        sim.pause();
         Ok(JsValue::TRUE)
     });
     def(&obj, "play", move |_, _| {

@@ -66,9 +66,9 @@ pub fn install(sim: Sim, learn: crate::learn::Learn) {
             }
         };
         match key.as_str() {
-            " " => sim.playing.update(|p| *p = !*p),
+            " " => sim.toggle_play(),
             "n" | "." => {
-                sim.playing.set(false);
+                sim.pause();
                 sim.step();
             }
             "+" | "=" => faster(sim, true),

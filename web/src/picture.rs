@@ -1,6 +1,7 @@
 //! Pictures for slides: the ring and the space-time diagram at the current moment, as SVG or PNG. The ring's
 //! SVG is made self-contained: every element gets its computed style inline (no stylesheet, a generic font
-//! family), and at 51 nodes the messages and timer arcs (drawn on a canvas) are added to the PNG. The diagram is a canvas: its
+//! family); on a small ring the messages and timer arcs (HTML under the SVG) are drawn into it where they are
+//! now, and at 51 nodes (drawn on a canvas) they are added to the PNG. The diagram is a canvas: its
 //! PNG is the canvas as drawn (at the screen's pixel ratio), and its SVG is the diagram drawn again into an
 //! SVG-recording 2D context (vector: lines, paths and text).
 
@@ -36,24 +37,87 @@ fn element(selector: &str, what: &str) -> Result<web_sys::Element, String> {
     document()?.query_selector(selector).ok().flatten().ok_or(format!("the {what} is not on the page"))
 }
 
+/// Gives `copy` the computed style of `original` inline, and no class.
+fn inline_style(window: &web_sys::Window, original: &web_sys::Element, copy: &web_sys::Element) {
+    let Ok(Some(style)) = window.get_computed_style(original) else { return };
+    let inline: String = PROPERTIES
+        .iter()
+        .filter_map(|p| style.get_property_value(p).ok().filter(|v| !v.is_empty()).map(|v| format!("{p}:{v};")))
+        .collect();
+    let _ = copy.set_attribute("style", &format!("{inline}font-family:sans-serif"));
+    let _ = copy.remove_attribute("class");
+}
+
+/// The translation and rotation (degrees) of an element's transform as computed now (an animation's current
+/// value included): `matrix(a, b, c, d, e, f)`.
+fn computed_transform(window: &web_sys::Window, el: &web_sys::Element) -> Option<((f64, f64), f64)> {
+    let t = window.get_computed_style(el).ok()??.get_property_value("transform").ok()?;
+    let inner = t.strip_prefix("matrix(")?.strip_suffix(')')?;
+    let m: Vec<f64> = inner.split(',').filter_map(|v| v.trim().parse().ok()).collect();
+    let [a, b, _, _, e, f] = m[..] else { return None };
+    Some(((e, f), b.atan2(a).to_degrees().abs()))
+}
+
+/// What moves on a small ring (`ring_motion`: HTML elements under the SVG, moved by the compositor) drawn
+/// into the picture as it is on screen now: each timer arc as an SVG arc, each message as its shape.
+fn motion_into(window: &web_sys::Window, doc: &web_sys::Document) -> Result<Option<web_sys::Element>, String> {
+    let Ok(Some(stage)) = doc.query_selector(".ring-stage") else { return Ok(None) };
+    let ns = Some("http://www.w3.org/2000/svg");
+    let group = doc.create_element_ns(ns, "g").map_err(|_| "no SVG group")?;
+    let all = |root: &web_sys::Element, selector: &str| -> Vec<web_sys::Element> {
+        let list = root.query_selector_all(selector).ok();
+        (0..list.as_ref().map_or(0, |l| l.length()))
+            .filter_map(|i| list.as_ref()?.item(i)?.dyn_into::<web_sys::Element>().ok())
+            .collect()
+    };
+    for arc in all(&stage, ".timer-arc") {
+        let shown = window.get_computed_style(&arc).ok().flatten().and_then(|s| s.get_property_value("display").ok());
+        let turns = all(&arc, ".arc-turn");
+        let path = all(&arc, "path.timer");
+        let number = |name: &str| arc.get_attribute(name).and_then(|v| v.parse::<f64>().ok());
+        let (Some(cx), Some(cy), Some(r)) = (number("data-cx"), number("data-cy"), number("data-r")) else { continue };
+        if shown.as_deref() == Some("none") || turns.len() != 2 || path.is_empty() {
+            continue;
+        }
+        // Each half ring turns 180° → 0° as its half of the timeout runs out: what is left is their sum.
+        let turned: f64 = turns.iter().filter_map(|t| computed_transform(window, t).map(|(_, deg)| deg)).sum();
+        let el = doc.create_element_ns(ns, "path").map_err(|_| "no SVG path")?;
+        let _ = el.set_attribute("d", &crate::geometry::arc_path(cx, cy, r, turned / 360.0));
+        inline_style(window, &path[0], &el);
+        let _ = el.set_attribute("style", &format!("{};fill:none", el.get_attribute("style").unwrap_or_default()));
+        let _ = group.append_child(&el);
+    }
+    for message in all(&stage, ".flying") {
+        let Some(((x, y), _)) = computed_transform(window, &message) else { continue };
+        let at = doc.create_element_ns(ns, "g").map_err(|_| "no SVG group")?;
+        let _ = at.set_attribute("transform", &format!("translate({x:.2} {y:.2})"));
+        for shape in all(&message, "svg > *") {
+            let Ok(copy) = shape.clone_node_with_deep(true) else { continue };
+            let copy: web_sys::Element = copy.unchecked_into();
+            inline_style(window, &shape, &copy);
+            let _ = at.append_child(&copy);
+        }
+        let _ = group.append_child(&at);
+    }
+    Ok(Some(group))
+}
+
 /// The ring as a self-contained SVG document.
 pub fn ring_svg() -> Result<String, String> {
     let window = web_sys::window().ok_or("no window")?;
     let svg = element("svg.cluster", "ring")?;
     let copy: web_sys::Element =
         svg.clone_node_with_deep(true).map_err(|_| "could not copy the ring")?.unchecked_into();
+    // Messages and timer arcs go under the nodes, as on screen.
+    let first_node = copy.query_selector("g.node").ok().flatten();
     let originals = svg.query_selector_all("*").map_err(|_| "could not read the ring")?;
     let copies = copy.query_selector_all("*").map_err(|_| "could not read the ring")?;
     for i in 0..originals.length() {
         let (Some(o), Some(c)) = (originals.item(i), copies.item(i)) else { continue };
-        let (o, c): (web_sys::Element, web_sys::Element) = (o.unchecked_into(), c.unchecked_into());
-        let Ok(Some(style)) = window.get_computed_style(&o) else { continue };
-        let inline: String = PROPERTIES
-            .iter()
-            .filter_map(|p| style.get_property_value(p).ok().filter(|v| !v.is_empty()).map(|v| format!("{p}:{v};")))
-            .collect();
-        let _ = c.set_attribute("style", &format!("{inline}font-family:sans-serif"));
-        let _ = c.remove_attribute("class");
+        inline_style(&window, &o.unchecked_into(), &c.unchecked_into());
+    }
+    if let Some(motion) = motion_into(&window, &document()?)? {
+        let _ = copy.insert_before(&motion, first_node.as_ref().map(|n| n.unchecked_ref::<web_sys::Node>()));
     }
     let rect = svg.get_bounding_client_rect();
     let _ = copy.set_attribute("xmlns", "http://www.w3.org/2000/svg");

@@ -158,6 +158,24 @@ impl Sim {
         now + (since_ms * self.speed.get_untracked() * 1000.0).round() as u64
     }
 
+    /// Pauses where the run is on screen: virtual time first catches up with the real time since the last
+    /// advance (between two wakes of a sleeping loop the ring already shows it moving on), so nothing jumps
+    /// back.
+    pub fn pause(&self) {
+        if self.playing.get_untracked() {
+            self.advance_to_real_ms(crate::frame::now_ms());
+            self.playing.set(false);
+        }
+    }
+
+    pub fn toggle_play(&self) {
+        if self.playing.get_untracked() {
+            self.pause();
+        } else {
+            self.playing.set(true);
+        }
+    }
+
     /// Playing starts (or goes on after a hidden tab): real time counts from now.
     pub fn start_clock(&self, now_ms: f64) {
         self.tick_ms.set_value(now_ms);
@@ -221,7 +239,8 @@ impl Sim {
         if horizon != self.horizon_us.get_untracked() {
             self.horizon_us.set(horizon);
         }
-        self.rec.with_value(|r| self.watch.refresh(r.cluster()));
+        let playing = self.playing.get_untracked();
+        self.rec.with_value(|r| self.watch.refresh(r.cluster(), playing));
     }
 
     /// After a change that is not time flowing at the set speed.

@@ -178,9 +178,11 @@ impl Watch {
         s
     }
 
-    /// Writes the logs' fingerprint now if the interval has passed, or else once it has (a timer makes sure the
-    /// last change is drawn even if nothing else happens).
-    fn put_logs(&self, value: u64) {
+    /// Writes the logs' fingerprint now if the interval has passed, or else once it has: while the run plays,
+    /// at the first refresh after the interval (the animation loop refreshes at least every
+    /// `SLEEP_MAX_MS`; a redraw on a timer of its own cost a frame of its own), and in any case on a timer, so
+    /// the last change is drawn even if nothing else happens (paused).
+    fn put_logs(&self, value: u64, playing: bool) {
         if self.logs.get_untracked() == value {
             self.logs_waiting.set_value(None);
             return;
@@ -198,6 +200,10 @@ impl Watch {
         // wrote directly while one was pending: two chains of timers, the logs redrawn twice per interval.)
         if !self.logs_timer_pending.get_value() {
             self.logs_timer_pending.set_value(true);
+            let mut delay_ms = LOGS_INTERVAL_MS - since;
+            if playing {
+                delay_ms = delay_ms.max(crate::sim::SLEEP_MAX_MS + LOGS_INTERVAL_MS);
+            }
             let watch = *self;
             set_timeout(
                 move || {
@@ -208,7 +214,7 @@ impl Watch {
                         put(watch.logs, v);
                     }
                 },
-                std::time::Duration::from_millis((LOGS_INTERVAL_MS - since).ceil().max(0.0) as u64),
+                std::time::Duration::from_millis(delay_ms.ceil().max(0.0) as u64),
             );
         }
     }
@@ -218,8 +224,9 @@ impl Watch {
         self.generation.update_value(|g| *g += 1);
     }
 
-    /// Fingerprints every aspect and notifies the ones that changed.
-    pub fn refresh(&self, c: &Cluster) {
+    /// Fingerprints every aspect and notifies the ones that changed (`playing`: the animation loop will
+    /// refresh again soon).
+    pub fn refresh(&self, c: &Cluster, playing: bool) {
         put(self.clock, c.now_us());
         put(
             self.ring,
@@ -237,7 +244,7 @@ impl Watch {
         }
         let all = all.finish();
         put(self.nodes, all);
-        self.put_logs(all);
+        self.put_logs(all, playing);
         put(
             self.messages,
             hash_of(|h| {

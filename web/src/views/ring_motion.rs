@@ -23,34 +23,36 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 // An animation that finishes costs the main thread a frame of its own (its end state becomes a style), so each
-// one holds its end for a while (`HOLD_MS`) and is removed by the wake that ends it: the delivery, the timeout.
+// runs `HOLD` times as long as its motion, holding the end, and the wake that ends it (the delivery, the
+// timeout) removes or sets it again. Keyframe offsets are fractions of the whole, so they do not depend on the
+// duration, and an arc set again keeps its animations (only their timing changes).
 #[wasm_bindgen(inline_js = "
-const HOLD_MS = 60000;
-export function motion_fly(el, from, to, trip_ms) {
-  const end = trip_ms / (trip_ms + HOLD_MS);
-  const frames = [{ transform: from }, { transform: to, offset: end }, { transform: to }];
-  return el.animate(frames, { duration: trip_ms + HOLD_MS, fill: 'both', easing: 'linear' });
+const HOLD = 1000;
+export function motion_fly(el, from, to) {
+  const frames = [{ transform: from }, { transform: to, offset: 1 / HOLD }, { transform: to }];
+  return el.animate(frames, { duration: 1, fill: 'both', easing: 'linear' });
 }
-export function motion_turn(el, first_half, timeout_ms) {
-  const [half, end] = [0.5, 1].map((f) => (f * timeout_ms) / (timeout_ms + HOLD_MS));
+export function motion_turn(el, first_half) {
   const turn = (deg, offset) => ({ transform: `rotate(${deg}deg)`, offset });
+  const [half, end] = [0.5 / HOLD, 1 / HOLD];
   const frames = first_half
     ? [turn(180, 0), turn(0, half), turn(0, end), turn(0, 1)]
     : [turn(180, 0), turn(180, half), turn(0, end), turn(0, 1)];
-  return el.animate(frames, { duration: timeout_ms + HOLD_MS, fill: 'both', easing: 'linear' });
+  return el.animate(frames, { duration: 1, fill: 'both', easing: 'linear' });
 }
-export function motion_set(animation, current_ms, rate) {
+export function motion_set(animation, motion_ms, current_ms, rate) {
+  animation.effect.updateTiming({ duration: Math.max(motion_ms, 0.001) * HOLD });
   animation.currentTime = current_ms;
   animation.playbackRate = rate;
 }")]
 extern "C" {
-    /// A straight move from one transform to the other over `trip_ms` (virtual ms), then a hold.
-    fn motion_fly(el: &web_sys::Element, from: &str, to: &str, trip_ms: f64) -> web_sys::Animation;
-    /// Half of a timer arc's turn over a timeout of `timeout_ms`: the half that empties first (the left), or
-    /// the second.
-    fn motion_turn(el: &web_sys::Element, first_half: bool, timeout_ms: f64) -> web_sys::Animation;
-    /// The current time in virtual ms, and the playback rate (virtual ms per real ms; 0 stops it).
-    fn motion_set(animation: &web_sys::Animation, current_ms: f64, rate: f64);
+    /// A straight move from one transform to the other (its timing set by `motion_set`).
+    fn motion_fly(el: &web_sys::Element, from: &str, to: &str) -> web_sys::Animation;
+    /// Half of a timer arc's turn: the half that empties first (the left), or the second.
+    fn motion_turn(el: &web_sys::Element, first_half: bool) -> web_sys::Animation;
+    /// How long the motion lasts and where it is (virtual ms), and the playback rate (virtual ms per real ms;
+    /// 0 stops it).
+    fn motion_set(animation: &web_sys::Animation, motion_ms: f64, current_ms: f64, rate: f64);
 }
 
 /// What a timer arc was last set from: deadline and timeout (virtual µs), the motion generation, and where it
@@ -143,9 +145,9 @@ fn Flying(sim: Sim, ids: Memo<Vec<NodeId>>, mid: u64) -> impl IntoView {
         };
         let (from, to, sent_us, deliver_us) = trip;
         cancel_all(owned);
-        let trip_ms = (deliver_us.saturating_sub(sent_us) as f64 / 1000.0).max(0.001);
-        let animation = motion_fly(&div, &translate(from), &translate(to), trip_ms);
-        motion_set(&animation, sim.motion_now_us().saturating_sub(sent_us) as f64 / 1000.0, rate);
+        let trip_ms = deliver_us.saturating_sub(sent_us) as f64 / 1000.0;
+        let animation = motion_fly(&div, &translate(from), &translate(to));
+        motion_set(&animation, trip_ms, sim.motion_now_us().saturating_sub(sent_us) as f64 / 1000.0, rate);
         owned.update_value(|a| a.push(animation));
     });
     let size = message_size(ids.get_untracked().len());
@@ -205,15 +207,14 @@ fn TimerArc(sim: Sim, ids: Memo<Vec<NodeId>>, id: NodeId) -> impl IntoView {
             return key;
         }
         shown.set(true);
-        cancel_all(owned);
+        if owned.with_value(|a| a.len() != 2) {
+            cancel_all(owned);
+            owned.update_value(|a| a.extend([motion_turn(&left_el, true), motion_turn(&right_el, false)]));
+        }
         let start_us = deadline_us.saturating_sub(timeout_us);
         let elapsed_ms = sim.motion_now_us().saturating_sub(start_us) as f64 / 1000.0;
-        let duration_ms = timeout_us as f64 / 1000.0;
-        let turns = [motion_turn(&left_el, true, duration_ms), motion_turn(&right_el, false, duration_ms)];
-        for t in &turns {
-            motion_set(t, elapsed_ms, rate);
-        }
-        owned.update_value(|a| a.extend(turns));
+        let timeout_ms = timeout_us as f64 / 1000.0;
+        owned.with_value(|turns| turns.iter().for_each(|t| motion_set(t, timeout_ms, elapsed_ms, rate)));
         key
     });
     let geometry = move || place.get().map(|((x, y), r)| (x, y, r)).unwrap_or((0.0, 0.0, 10.0));
@@ -229,6 +230,8 @@ fn TimerArc(sim: Sim, ids: Memo<Vec<NodeId>>, id: NodeId) -> impl IntoView {
     };
     view! {
         <div class="timer-arc" data-timer=id style:display=move || if shown.get() { "block" } else { "none" }
+            data-cx=move || format!("{:.2}", geometry().0) data-cy=move || format!("{:.2}", geometry().1)
+            data-r=move || format!("{:.2}", geometry().2)
             style:left=move || format!("{:.2}px", geometry().0 - half())
             style:top=move || format!("{:.2}px", geometry().1 - half())
             style:width=move || format!("{:.2}px", side()) style:height=move || format!("{:.2}px", side())>

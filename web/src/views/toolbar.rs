@@ -43,9 +43,9 @@ pub fn Toolbar(sim: Sim, learn: crate::learn::Learn) -> impl IntoView {
             shared.set(false);
         }
     });
-    let toggle = move |_| sim.playing.update(|p| *p = !*p);
+    let toggle = move |_| sim.toggle_play();
     let step = move |_| {
-        sim.playing.set(false);
+        sim.pause();
         sim.step();
     };
     let on_speed = move |ev| {
