@@ -1003,6 +1003,48 @@ await test('messages move by the compositor on a small ring and on a canvas at 5
   }
 });
 
+await test('pausing while a small ring plays leaves every message where it was drawn (no jump back to the last wake)', async () => {
+  const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
+  await R(page, () => window.raft.play());
+  await page.waitForFunction(() => document.querySelectorAll('.flying').length >= 2);
+  for (let round = 0; round < 3; round++) {
+    await page.waitForTimeout(130 + 70 * round); // somewhere between two wakes
+    const moves = await R(page, async () => {
+      const at = () => new Map([...document.querySelectorAll('.flying')].map((el) => {
+        const b = el.getBoundingClientRect();
+        return [el.dataset.msg, [b.left + b.width / 2, b.top + b.height / 2]];
+      }));
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      const earlier = at();
+      await frame();
+      const before = at();
+      window.raft.pause();
+      await frame();
+      await frame();
+      const after = at();
+      // Per message: its travel in the last frame before the pause, and its move when paused.
+      const out = [];
+      for (const [id, [x0, y0]] of before) {
+        const [e, p] = [earlier.get(id), after.get(id)];
+        if (e && p) out.push({ id, frame: [x0 - e[0], y0 - e[1]], paused: [p[0] - x0, p[1] - y0] });
+      }
+      window.raft.play();
+      return out;
+    });
+    const moving = moves.filter((m) => Math.hypot(...m.frame) > 0.5);
+    assert(moving.length > 0, `messages to watch: ${JSON.stringify(moves)}`);
+    for (const m of moving) {
+      // Along its way: never back (the ring sat ahead of the simulator's last wake), and at most about a frame on.
+      const along = (m.paused[0] * m.frame[0] + m.paused[1] * m.frame[1]) / Math.hypot(...m.frame);
+      assert(along > -1 && Math.hypot(...m.paused) <= 2 * Math.hypot(...m.frame) + 2,
+        `round ${round}: message ${m.id} moved ${m.paused.map((v) => v.toFixed(1))} px when paused, ${m.frame.map((v) => v.toFixed(1))} per frame`);
+    }
+    await page.waitForTimeout(300);
+  }
+  assert(errors.length === 0, errors.join(' | '));
+  await context.close();
+});
+
 await test('accessibility: axe-core finds nothing serious on the page, in presenter mode and on a phone', async () => {
   const axe = fs.readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
   for (const [name, opts, prep] of [

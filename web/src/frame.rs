@@ -14,8 +14,15 @@ use wasm_bindgen::prelude::*;
 /// A sleeping loop wakes this much before its next event is due, so the frame that shows it is not late.
 const WAKE_EARLY_MS: f64 = 8.0;
 
-pub fn now_ms() -> f64 {
+fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// The real time the page's animations are at: `document.timeline.currentTime`, the current frame's time (the
+/// clock of the Web Animations in `ring_motion`, a few ms behind `performance.now()`). Virtual time follows
+/// this clock, so the simulator and what the compositor moves agree exactly.
+pub fn frame_ms() -> f64 {
+    web_sys::window().and_then(|w| w.document()).and_then(|d| d.timeline().current_time()).unwrap_or_else(now_ms)
 }
 
 fn visible() -> bool {
@@ -42,7 +49,7 @@ impl Loop {
             self.running.set(false);
             return;
         }
-        self.sim.advance_to_real_ms(now_ms());
+        self.sim.advance_to_real_ms(frame_ms());
         self.plan(generation);
     }
 
@@ -66,7 +73,7 @@ impl Loop {
         }
         if !self.running.get() {
             self.running.set(true);
-            self.sim.start_clock(now_ms());
+            self.sim.start_clock(frame_ms());
         }
         self.generation.set(self.generation.get() + 1);
         let (next, generation) = (self.clone(), self.generation.get());

@@ -154,7 +154,7 @@ impl Sim {
         if !self.playing.get_untracked() {
             return now;
         }
-        let since_ms = (crate::frame::now_ms() - self.tick_ms.get_value()).clamp(0.0, SLEEP_MAX_MS);
+        let since_ms = (crate::frame::frame_ms() - self.tick_ms.get_value()).clamp(0.0, SLEEP_MAX_MS);
         now + (since_ms * self.speed.get_untracked() * 1000.0).round() as u64
     }
 
@@ -163,7 +163,7 @@ impl Sim {
     /// back.
     pub fn pause(&self) {
         if self.playing.get_untracked() {
-            self.advance_to_real_ms(crate::frame::now_ms());
+            self.advance_to_real_ms(crate::frame::frame_ms());
             self.playing.set(false);
         }
     }
