@@ -298,7 +298,12 @@ await test('scrubbing back and forward in time shows the same run', async () => 
   await R(page, () => window.raft.kill(window.raft.status().leader));
   await advance(page, 5000 - (await R(page, () => window.raft.status().time_ms)));
   const at5 = await R(page, () => ({ s: window.raft.status(), p: window.raft.positions() }));
-  const scrub = async (ms) => page.$eval('#scrub', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, ms);
+  // The slider jumps at most once per animation frame (a second input in the same frame waits for the next):
+  // wait for the jump to be made.
+  const scrub = async (ms) => {
+    await page.$eval('#scrub', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, ms);
+    await page.waitForFunction((v) => Math.round(window.raft.status().time_ms) === v, ms);
+  };
   await scrub(1000);
   const at1 = await R(page, () => window.raft.status());
   assert(Math.round(at1.time_ms) === 1000, `scrubbed to 1 s, got ${at1.time_ms}`);
@@ -349,7 +354,12 @@ await test('the logs draw every node\'s log: after a rolled-back partition and j
     assert(bad.length === 0, `${when}: ${JSON.stringify(bad.slice(0, 3))}`);
   };
   await check('after the heal');
-  const scrub = async (ms) => page.$eval('#scrub', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, ms);
+  // The slider jumps at most once per animation frame (a second input in the same frame waits for the next):
+  // wait for the jump to be made.
+  const scrub = async (ms) => {
+    await page.$eval('#scrub', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, ms);
+    await page.waitForFunction((v) => Math.round(window.raft.status().time_ms) === v, ms);
+  };
   // Back into the partition and out again: the same indexes, drawn with the minority's entries, then the majority's.
   for (const ms of [healMs - 100, healMs + 400, 1000, healMs - 100, healMs + 400]) {
     await scrub(ms);
