@@ -196,10 +196,7 @@ impl Sim {
             let command = r.tape().get(c.recorded().len()).map(|t| t.at_us);
             (c.now_us(), [c.next_event_us(), command, self.stop_at_us.get_untracked()].into_iter().flatten().min())
         });
-        let speed = self.speed.get_untracked().max(1e-6);
-        let wait_ms = next.map_or(f64::INFINITY, |t| t.saturating_sub(now) as f64 / 1000.0 / speed);
-        let wait_ms = wait_ms.min(SLEEP_MAX_MS);
-        (wait_ms >= SLEEP_MIN_MS).then_some(wait_ms)
+        sleep_ms(now, next, self.speed.get_untracked())
     }
 
     /// Shows a node or a message in the inspector (and opens its tab). On a narrow screen, where the
@@ -454,5 +451,29 @@ impl Sim {
 
     pub fn status(&self) -> StatusView {
         self.with(|c| c.status_view())
+    }
+}
+
+/// How long a loop may sleep, in real ms, from now until the next thing due (virtual µs) at `speed`: at most
+/// `SLEEP_MAX_MS`, and None when it is due too soon for a timer (wake at the next frame).
+fn sleep_ms(now_us: u64, next_us: Option<u64>, speed: f64) -> Option<f64> {
+    let wait_ms = next_us.map_or(f64::INFINITY, |t| t.saturating_sub(now_us) as f64 / 1000.0 / speed.max(1e-6));
+    let wait_ms = wait_ms.min(SLEEP_MAX_MS);
+    (wait_ms >= SLEEP_MIN_MS).then_some(wait_ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_loop_sleeps_until_the_next_thing_due_at_most_a_quarter_second_and_not_for_a_frame() {
+        assert_eq!(sleep_ms(1_000, Some(3_000), 0.05), Some(40.0), "2 virtual ms at 1/20×");
+        assert_eq!(sleep_ms(1_000, Some(200_000), 0.05), Some(SLEEP_MAX_MS), "seconds away");
+        assert_eq!(sleep_ms(1_000, None, 0.05), Some(SLEEP_MAX_MS), "nothing due: the clock still moves");
+        assert_eq!(sleep_ms(1_000, Some(1_500), 0.05), None, "10 real ms away: the next frame");
+        assert_eq!(sleep_ms(1_000, Some(500), 0.05), None, "already due");
+        assert_eq!(sleep_ms(0, Some(20_000), 1.0), None, "20 ms at 1×");
+        assert_eq!(sleep_ms(0, Some(30_000), 1.0), Some(30.0));
     }
 }
