@@ -301,8 +301,13 @@ await test('scrubbing back and forward in time shows the same run', async () => 
   // The slider jumps at most once per animation frame (a second input in the same frame waits for the next):
   // wait for the jump to be made.
   const scrub = async (ms) => {
-    await page.$eval('#scrub', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, ms);
-    await page.waitForFunction((v) => Math.round(window.raft.status().time_ms) === v, ms);
+    // The slider holds whole milliseconds up to the furthest time reached: the jump goes to its value.
+    const to = await page.$eval('#scrub', (el, v) => {
+      el.value = String(v);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      return Number(el.value);
+    }, ms);
+    await page.waitForFunction((v) => Math.round(window.raft.status().time_ms) === v, to);
   };
   await scrub(1000);
   const at1 = await R(page, () => window.raft.status());
@@ -357,8 +362,13 @@ await test('the logs draw every node\'s log: after a rolled-back partition and j
   // The slider jumps at most once per animation frame (a second input in the same frame waits for the next):
   // wait for the jump to be made.
   const scrub = async (ms) => {
-    await page.$eval('#scrub', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, ms);
-    await page.waitForFunction((v) => Math.round(window.raft.status().time_ms) === v, ms);
+    // The slider holds whole milliseconds up to the furthest time reached: the jump goes to its value.
+    const to = await page.$eval('#scrub', (el, v) => {
+      el.value = String(v);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      return Number(el.value);
+    }, ms);
+    await page.waitForFunction((v) => Math.round(window.raft.status().time_ms) === v, to);
   };
   // Back into the partition and out again: the same indexes, drawn with the minority's entries, then the majority's.
   for (const ms of [healMs - 100, healMs + 400, 1000, healMs - 100, healMs + 400]) {
