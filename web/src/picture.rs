@@ -55,7 +55,9 @@ fn computed_transform(window: &web_sys::Window, el: &web_sys::Element) -> Option
     let inner = t.strip_prefix("matrix(")?.strip_suffix(')')?;
     let m: Vec<f64> = inner.split(',').filter_map(|v| v.trim().parse().ok()).collect();
     let [a, b, _, _, e, f] = m[..] else { return None };
-    Some(((e, f), b.atan2(a).to_degrees().abs()))
+    let degrees = b.atan2(a).to_degrees();
+    // A half turn may come out as −180°: the half rings turn within (−90°, 270°).
+    Some(((e, f), if degrees < -90.0 { degrees + 360.0 } else { degrees }))
 }
 
 /// What moves on a small ring (`ring_motion`: HTML elements under the SVG, moved by the compositor) drawn
@@ -74,13 +76,15 @@ fn motion_into(window: &web_sys::Window, doc: &web_sys::Document) -> Result<Opti
         let shown = window.get_computed_style(&arc).ok().flatten().and_then(|s| s.get_property_value("display").ok());
         let turns = all(&arc, ".arc-turn");
         let path = all(&arc, "path.timer");
-        let number = |name: &str| arc.get_attribute(name).and_then(|v| v.parse::<f64>().ok());
-        let (Some(cx), Some(cy), Some(r)) = (number("data-cx"), number("data-cy"), number("data-r")) else { continue };
+        let circle: Vec<f64> =
+            arc.get_attribute("data-circle").unwrap_or_default().split(' ').filter_map(|v| v.parse().ok()).collect();
+        let [cx, cy, r] = circle[..] else { continue };
         if shown.as_deref() == Some("none") || turns.len() != 2 || path.is_empty() {
             continue;
         }
         // Each half ring turns 180° → 0° as its half of the timeout runs out: what is left is their sum.
-        let turned: f64 = turns.iter().filter_map(|t| computed_transform(window, t).map(|(_, deg)| deg)).sum();
+        let turned: f64 =
+            turns.iter().filter_map(|t| computed_transform(window, t).map(|(_, deg)| deg.clamp(0.0, 180.0))).sum();
         let el = doc.create_element_ns(ns, "path").map_err(|_| "no SVG path")?;
         let _ = el.set_attribute("d", &crate::geometry::arc_path(cx, cy, r, turned / 360.0));
         inline_style(window, &path[0], &el);

@@ -33,10 +33,11 @@ export function motion_fly(el, from, to) {
   return el.animate(frames, { duration: 1, fill: 'both', easing: 'linear' });
 }
 export function motion_turn(el, first_half) {
-  const turn = (deg, offset) => ({ transform: `rotate(${deg}deg)`, offset });
+  const turn = (deg, offset, opacity = 1) => ({ transform: `rotate(${deg}deg)`, offset, opacity });
   const [half, end] = [0.5 / HOLD, 1 / HOLD];
+  // Emptied, the first half ring is hidden: at rest against its window's edge a sliver of it would show.
   const frames = first_half
-    ? [turn(180, 0), turn(0, half), turn(0, end), turn(0, 1)]
+    ? [turn(180, 0), turn(0, half), turn(0, half, 0), turn(0, 1, 0)]
     : [turn(180, 0), turn(180, half), turn(0, end), turn(0, 1)];
   return el.animate(frames, { duration: 1, fill: 'both', easing: 'linear' });
 }
@@ -217,37 +218,36 @@ fn TimerArc(sim: Sim, ids: Memo<Vec<NodeId>>, id: NodeId) -> impl IntoView {
         owned.with_value(|turns| turns.iter().for_each(|t| motion_set(t, timeout_ms, elapsed_ms, rate)));
         key
     });
-    let geometry = move || place.get().map(|((x, y), r)| (x, y, r)).unwrap_or((0.0, 0.0, 10.0));
-    // The arc's box: the circle of radius r and room for its stroke.
-    let side = move || {
-        let (_, _, r) = geometry();
-        2.0 * r + 6.0
-    };
-    let half = move || side() / 2.0;
-    let semicircle = move |clockwise: bool| {
-        let (c, r) = (half(), geometry().2);
-        format!("M {c:.2} {:.2} A {r:.2} {r:.2} 0 0 {} {c:.2} {:.2}", c - r, u8::from(clockwise), c + r)
-    };
+    // The arc's box: the circle of radius r and room for its stroke; its two windows and turning halves are
+    // placed by the stylesheet in fractions of it.
+    let box_of = Memo::new(move |_| {
+        let ((x, y), r) = place.get().unwrap_or(((0.0, 0.0), 10.0));
+        let side = 2.0 * r + 6.0;
+        let c = side / 2.0;
+        let half_ring = |sweep: u8| format!("M {c:.2} {:.2} A {r:.2} {r:.2} 0 0 {sweep} {c:.2} {:.2}", c - r, c + r);
+        (
+            format!("left:{:.2}px;top:{:.2}px;width:{side:.2}px;height:{side:.2}px", x - c, y - c),
+            format!("{x:.2} {y:.2} {r:.2}"),
+            format!("0 0 {side:.2} {side:.2}"),
+            [half_ring(1), half_ring(0)],
+        )
+    });
+    let style = move || box_of.with(|b| format!("{};display:{}", b.0, if shown.get() { "block" } else { "none" }));
+    let view_box = move || box_of.with(|b| b.2.clone());
     view! {
-        <div class="timer-arc" data-timer=id style:display=move || if shown.get() { "block" } else { "none" }
-            data-cx=move || format!("{:.2}", geometry().0) data-cy=move || format!("{:.2}", geometry().1)
-            data-r=move || format!("{:.2}", geometry().2)
-            style:left=move || format!("{:.2}px", geometry().0 - half())
-            style:top=move || format!("{:.2}px", geometry().1 - half())
-            style:width=move || format!("{:.2}px", side()) style:height=move || format!("{:.2}px", side())>
+        <div class="timer-arc" data-timer=id data-circle=move || box_of.with(|b| b.1.clone()) style=style>
             // The left window shows the half ring that covers the right half when unturned, turned on into it.
-            <div class="arc-window" style:left="0px" style:width=move || format!("{:.2}px", half())>
-                <div class="arc-turn" node_ref=left_half style:width=move || format!("{:.2}px", side())>
-                    <svg width="100%" height="100%" viewBox=move || format!("0 0 {0:.2} {0:.2}", side())>
-                        <path class="timer" d=move || semicircle(true) />
+            <div class="arc-window">
+                <div class="arc-turn" node_ref=left_half>
+                    <svg width="100%" height="100%" viewBox=view_box>
+                        <path class="timer" d=move || box_of.with(|b| b.3[0].clone()) />
                     </svg>
                 </div>
             </div>
-            <div class="arc-window" style:left=move || format!("{:.2}px", half()) style:width=move || format!("{:.2}px", half())>
-                <div class="arc-turn" node_ref=right_half style:left=move || format!("{:.2}px", -half())
-                    style:width=move || format!("{:.2}px", side())>
-                    <svg width="100%" height="100%" viewBox=move || format!("0 0 {0:.2} {0:.2}", side())>
-                        <path class="timer" d=move || semicircle(false) />
+            <div class="arc-window right">
+                <div class="arc-turn" node_ref=right_half>
+                    <svg width="100%" height="100%" viewBox=view_box>
+                        <path class="timer" d=move || box_of.with(|b| b.3[1].clone()) />
                     </svg>
                 </div>
             </div>
