@@ -46,6 +46,19 @@ async function loadScenario(page, name) {
 /** Opens one of the side column's tabs (idempotent). */
 const tab = (page, name) => page.click(`#tab-${name}`);
 const advance = (page, ms) => R(page, (ms) => window.raft.advance(ms), ms);
+/**
+ * Drags the time slider to `ms` and waits for the jump. The slider jumps at most once per animation frame (a
+ * second input in the same frame waits for the next), and it holds whole milliseconds up to the furthest time
+ * reached: the jump goes to its value.
+ */
+async function scrubTo(page, ms) {
+  const to = await page.$eval('#scrub', (el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    return Number(el.value);
+  }, ms);
+  await page.waitForFunction((v) => Math.round(window.raft.status().time_ms) === v, to);
+}
 const leaderOf = (page) => R(page, () => window.raft.status().leader);
 
 // E2E_ONLY=regex runs the matching tests alone (to chase one failure).
@@ -298,17 +311,7 @@ await test('scrubbing back and forward in time shows the same run', async () => 
   await R(page, () => window.raft.kill(window.raft.status().leader));
   await advance(page, 5000 - (await R(page, () => window.raft.status().time_ms)));
   const at5 = await R(page, () => ({ s: window.raft.status(), p: window.raft.positions() }));
-  // The slider jumps at most once per animation frame (a second input in the same frame waits for the next):
-  // wait for the jump to be made.
-  const scrub = async (ms) => {
-    // The slider holds whole milliseconds up to the furthest time reached: the jump goes to its value.
-    const to = await page.$eval('#scrub', (el, v) => {
-      el.value = String(v);
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-      return Number(el.value);
-    }, ms);
-    await page.waitForFunction((v) => Math.round(window.raft.status().time_ms) === v, to);
-  };
+  const scrub = (ms) => scrubTo(page, ms);
   await scrub(1000);
   const at1 = await R(page, () => window.raft.status());
   assert(Math.round(at1.time_ms) === 1000, `scrubbed to 1 s, got ${at1.time_ms}`);
@@ -359,17 +362,7 @@ await test('the logs draw every node\'s log: after a rolled-back partition and j
     assert(bad.length === 0, `${when}: ${JSON.stringify(bad.slice(0, 3))}`);
   };
   await check('after the heal');
-  // The slider jumps at most once per animation frame (a second input in the same frame waits for the next):
-  // wait for the jump to be made.
-  const scrub = async (ms) => {
-    // The slider holds whole milliseconds up to the furthest time reached: the jump goes to its value.
-    const to = await page.$eval('#scrub', (el, v) => {
-      el.value = String(v);
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-      return Number(el.value);
-    }, ms);
-    await page.waitForFunction((v) => Math.round(window.raft.status().time_ms) === v, to);
-  };
+  const scrub = (ms) => scrubTo(page, ms);
   // Back into the partition and out again: the same indexes, drawn with the minority's entries, then the majority's.
   for (const ms of [healMs - 100, healMs + 400, 1000, healMs - 100, healMs + 400]) {
     await scrub(ms);
