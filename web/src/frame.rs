@@ -46,11 +46,30 @@ impl Loop {
             return;
         }
         if !self.sim.playing.get_untracked() || !visible() {
-            self.running.set(false);
+            self.stop();
             return;
         }
         self.sim.advance_to_real_ms(frame_ms());
         self.plan(generation);
+    }
+
+    /// The end of a sleep: on to the next frame, unless the plan changed, the run paused or the tab hid
+    /// meanwhile (a hidden tab schedules no frame at all).
+    fn wake(&self, generation: u64) {
+        if generation != self.generation.get() {
+            return;
+        }
+        if !self.sim.playing.get_untracked() || !visible() {
+            self.stop();
+            return;
+        }
+        let next = self.clone();
+        request_animation_frame(move || next.tick(generation));
+    }
+
+    fn stop(&self) {
+        self.running.set(false);
+        self.sim.stop_clock();
     }
 
     /// The next wake: the next animation frame, or a sleep and then a frame.
@@ -58,24 +77,25 @@ impl Loop {
         let next = self.clone();
         match self.sim.sleep_real_ms() {
             None => request_animation_frame(move || next.tick(generation)),
-            Some(ms) => set_timeout(
-                move || request_animation_frame(move || next.tick(generation)),
-                Duration::from_millis((ms - WAKE_EARLY_MS).max(0.0) as u64),
-            ),
+            Some(ms) => {
+                set_timeout(move || next.wake(generation), Duration::from_millis((ms - WAKE_EARLY_MS).max(0.0) as u64))
+            }
         }
     }
 
     /// Plans again from now: play pressed, the tab visible again, or a change that may bring the next event
     /// closer than the planned wake.
     fn kick(&self) {
+        // Whatever was planned is dropped: a quick pause and play must not find an old wake still pending.
+        self.generation.set(self.generation.get() + 1);
         if !self.sim.playing.get_untracked() || !visible() {
+            self.stop();
             return;
         }
         if !self.running.get() {
             self.running.set(true);
             self.sim.start_clock(frame_ms());
         }
-        self.generation.set(self.generation.get() + 1);
         let (next, generation) = (self.clone(), self.generation.get());
         request_animation_frame(move || next.tick(generation));
     }

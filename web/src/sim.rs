@@ -99,8 +99,9 @@ pub struct Sim {
     /// reset, an advance that fell behind the real time): what the compositor moves by itself (`ring_motion`)
     /// is set again from the simulator then, and the animation loop plans its next wake again.
     pub motion: RwSignal<u64>,
-    /// The real time (ms, `performance.now()`) virtual time was last advanced to.
-    tick_ms: StoredValue<f64, LocalStorage>,
+    /// The real time (ms, `frame::frame_ms`) virtual time was last advanced to, while the animation loop runs
+    /// (None: it does not, and virtual time stands).
+    tick_ms: StoredValue<Option<f64>, LocalStorage>,
 }
 
 impl Sim {
@@ -132,7 +133,7 @@ impl Sim {
             load_generation: StoredValue::new_local(0),
             kept: StoredValue::new_local(None),
             motion: RwSignal::new(0),
-            tick_ms: StoredValue::new_local(0.0),
+            tick_ms: StoredValue::new_local(None),
         }
     }
 
@@ -151,10 +152,8 @@ impl Sim {
     /// What the compositor moves is set to this, so it agrees with the simulator at its next advance.
     pub fn motion_now_us(&self) -> u64 {
         let now = self.peek(|c| c.now_us());
-        if !self.playing.get_untracked() {
-            return now;
-        }
-        let since_ms = (crate::frame::frame_ms() - self.tick_ms.get_value()).clamp(0.0, SLEEP_MAX_MS);
+        let Some(tick_ms) = self.tick_ms.get_value().filter(|_| self.playing.get_untracked()) else { return now };
+        let since_ms = (crate::frame::frame_ms() - tick_ms).clamp(0.0, SLEEP_MAX_MS);
         now + (since_ms * self.speed.get_untracked() * 1000.0).round() as u64
     }
 
@@ -163,7 +162,9 @@ impl Sim {
     /// back.
     pub fn pause(&self) {
         if self.playing.get_untracked() {
-            self.advance_to_real_ms(crate::frame::frame_ms());
+            if self.tick_ms.get_value().is_some() {
+                self.advance_to_real_ms(crate::frame::frame_ms());
+            }
             self.playing.set(false);
         }
     }
@@ -178,8 +179,13 @@ impl Sim {
 
     /// Playing starts (or goes on after a hidden tab): real time counts from now.
     pub fn start_clock(&self, now_ms: f64) {
-        self.tick_ms.set_value(now_ms);
+        self.tick_ms.set_value(Some(now_ms));
         self.motion.update(|m| *m += 1);
+    }
+
+    /// The animation loop stopped (paused, or the tab hidden): virtual time stands until `start_clock`.
+    pub fn stop_clock(&self) {
+        self.tick_ms.set_value(None);
     }
 
     /// How long the animation loop may sleep before it must advance again, in real ms; None to wake every
@@ -289,8 +295,8 @@ impl Sim {
     /// budget of simulated events allows: an expensive configuration at a high speed runs slower than asked
     /// rather than freezing the page. Falling behind the real time resets what the compositor moves.
     pub fn advance_to_real_ms(&self, now_ms: f64) {
-        let gap_ms = now_ms - self.tick_ms.get_value();
-        self.tick_ms.set_value(now_ms);
+        let gap_ms = self.tick_ms.get_value().map_or(0.0, |t| now_ms - t);
+        self.tick_ms.set_value(Some(now_ms));
         let real_ms = gap_ms.clamp(0.0, ADVANCE_GAP_MS_MAX);
         let rate = self.peek(|c| c.config().events_per_virtual_s_estimate()).max(1);
         let budget_us = FRAME_EVENTS_MAX * 1_000_000 / rate;
