@@ -41,26 +41,30 @@ struct Loop {
 }
 
 impl Loop {
-    fn tick(&self, generation: u64) {
+    /// Whether a wake planned in `generation` goes on: not if the plan changed since, nor (and the loop stops)
+    /// if the run paused or the tab hid meanwhile (a hidden tab schedules no frame at all).
+    fn goes_on(&self, generation: u64) -> bool {
         if generation != self.generation.get() {
-            return;
+            return false;
         }
         if !self.sim.playing.get_untracked() || !visible() {
             self.stop();
+            return false;
+        }
+        true
+    }
+
+    fn tick(&self, generation: u64) {
+        if !self.goes_on(generation) {
             return;
         }
         self.sim.advance_to_real_ms(frame_ms());
         self.plan(generation);
     }
 
-    /// The end of a sleep: on to the next frame, unless the plan changed, the run paused or the tab hid
-    /// meanwhile (a hidden tab schedules no frame at all).
+    /// The end of a sleep: on to the next frame.
     fn wake(&self, generation: u64) {
-        if generation != self.generation.get() {
-            return;
-        }
-        if !self.sim.playing.get_untracked() || !visible() {
-            self.stop();
+        if !self.goes_on(generation) {
             return;
         }
         let next = self.clone();

@@ -26,7 +26,7 @@ const ADVANCE_GAP_MS_MAX: f64 = SLEEP_MAX_MS + 100.0;
 /// than waking every frame: never longer than this, so the clock and the timeline still move.
 pub const SLEEP_MAX_MS: f64 = 250.0;
 /// A sleep shorter than this is not worth a timer: the loop wakes every frame instead.
-pub const SLEEP_MIN_MS: f64 = 24.0;
+const SLEEP_MIN_MS: f64 = 24.0;
 
 /// The longest quiet start `skip_quiet_start` runs through: 2 virtual seconds.
 const QUIET_SKIP_US_MAX: u64 = 2_000_000;

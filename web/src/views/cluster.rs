@@ -13,7 +13,7 @@ use raft_core::types::{Endpoint, NodeId, Role};
 use wasm_bindgen::JsCast;
 
 /// Centre of an endpoint: a node on the ring, or the clients' spot in the middle.
-pub(super) fn endpoint_pos(ids: &[NodeId], e: Endpoint) -> (f64, f64) {
+fn endpoint_pos(ids: &[NodeId], e: Endpoint) -> (f64, f64) {
     match e {
         Endpoint::Node(n) => match ids.iter().position(|i| *i == n) {
             Some(i) => ring_pos(i, ids.len()),

@@ -106,6 +106,26 @@ fn draw(el: &web_sys::HtmlCanvasElement, css: CssSize, ids: &[NodeId], c: &Clust
     }
 }
 
+/// Calls `on_size` with the element's size in CSS pixels now and whenever it is resized (window, side column,
+/// presenter mode), until the reactive owner it is called in is cleaned up. Call it in an effect.
+pub fn follow_size(el: &web_sys::Element, on_size: impl Fn(f64, f64) + 'static) {
+    on_size(el.client_width() as f64, el.client_height() as f64);
+    let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let Some(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>().ok() else { return };
+        let rect = entry.content_rect();
+        on_size(rect.width(), rect.height());
+    });
+    if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+        observer.observe(el);
+        // The observer and its callback live as long as the owner (a thread-local store: a JS callback is never
+        // sent across threads, and a cleanup must be Send).
+        let kept = StoredValue::new_local((observer, on_resize));
+        on_cleanup(move || {
+            let _ = kept.try_with_value(|(observer, _)| observer.disconnect());
+        });
+    }
+}
+
 /// The message nearest to a point of the ring (in its coordinates) at virtual time `now_us`, if one is within
 /// reach.
 pub fn hit(ids: &[NodeId], c: &Cluster, now_us: u64, x: f64, y: f64) -> Option<u64> {
@@ -127,21 +147,7 @@ pub fn RingCanvas(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
     // Measured when the canvas is mounted and whenever it is resized (window, side column, presenter mode).
     Effect::new(move |_| {
         let Some(el) = canvas.get() else { return };
-        size.set((el.client_width() as f64, el.client_height() as f64));
-        let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-            let Some(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>().ok() else { return };
-            let rect = entry.content_rect();
-            size.set((rect.width(), rect.height()));
-        });
-        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
-            observer.observe(&el);
-            // The observer and its callback live as long as the canvas (a thread-local store: a JS callback is
-            // never sent across threads, and a cleanup must be Send).
-            let kept = StoredValue::new_local((observer, on_resize));
-            on_cleanup(move || {
-                let _ = kept.try_with_value(|(observer, _)| observer.disconnect());
-            });
-        }
+        follow_size(&el, move |w, h| size.set((w, h)));
     });
     Effect::new(move |_| {
         let ids = ids.get();

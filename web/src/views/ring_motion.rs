@@ -11,16 +11,15 @@
 //! which picks the nearest message on the ring's background). Its stage is the ring's viewBox, scaled as the
 //! SVG scales it (`fit`).
 
-use super::cluster::{endpoint_pos, message_look, message_size, shape};
-use super::ring_canvas::fit;
-use crate::geometry::{along, node_radius, ring_pos, RING_SIZE};
+use super::cluster::{message_look, message_pos, message_size, shape};
+use super::ring_canvas::{fit, follow_size};
+use crate::geometry::{node_radius, ring_pos, RING_SIZE};
 use crate::sim::{Selection, Sim};
 use crate::watch::Aspect;
 use leptos::html::Div;
 use leptos::prelude::*;
-use raft_core::types::{Endpoint, NodeId, Role};
+use raft_core::types::{NodeId, Role};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 // An animation that finishes costs the main thread a frame of its own (its end state becomes a style), so each
 // runs `HOLD` times as long as its motion, holding the end, and the wake that ends it (the delivery, the
@@ -78,23 +77,10 @@ pub fn RingMotion(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
     // The stage follows the layer's size (window, side column, presenter mode) as the SVG's viewBox does.
     Effect::new(move |_| {
         let Some(el) = layer.get() else { return };
-        let place = move |w: f64, h: f64| {
+        follow_size(&el, move |w, h| {
             let (s, ox, oy) = fit(w, h);
             stage.set(format!("translate({ox:.2}px, {oy:.2}px) scale({s:.5})"));
-        };
-        place(el.client_width() as f64, el.client_height() as f64);
-        let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-            let Some(entry) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>().ok() else { return };
-            let rect = entry.content_rect();
-            place(rect.width(), rect.height());
         });
-        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
-            observer.observe(&el);
-            let kept = StoredValue::new_local((observer, on_resize));
-            on_cleanup(move || {
-                let _ = kept.try_with_value(|(observer, _)| observer.disconnect());
-            });
-        }
     });
     let list = move || sim.read(Aspect::Messages, |c| c.in_flight().map(|e| e.id).collect::<Vec<_>>());
     view! {
@@ -133,14 +119,8 @@ fn Flying(sim: Sim, ids: Memo<Vec<NodeId>>, mid: u64) -> impl IntoView {
         let rate = sim.track_motion();
         let Some(div) = el.get() else { return };
         let Some(trip) = sim.peek(|c| {
-            c.message(mid).map(|e| {
-                let r = node_radius(ids.len());
-                let inset = |end: Endpoint| if matches!(end, Endpoint::Client(_)) { 36.0 } else { r };
-                let (a, b) = (endpoint_pos(&ids, e.from), endpoint_pos(&ids, e.to));
-                let from = along(a, b, inset(e.from), inset(e.to), 0.0);
-                let to = along(a, b, inset(e.from), inset(e.to), 1.0);
-                (from, to, e.sent_us, e.deliver_us)
-            })
+            c.message(mid)
+                .map(|e| (message_pos(&ids, e.sent_us, e), message_pos(&ids, e.deliver_us, e), e.sent_us, e.deliver_us))
         }) else {
             return;
         };
