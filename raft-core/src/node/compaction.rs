@@ -28,11 +28,16 @@ impl Node {
     /// Whether `snapshot_after_entries` applied entries follow the last snapshot. A leader sending a snapshot
     /// waits longer (up to `SNAPSHOT_DEFER_FACTOR` times as many): compacting again would leave the follower,
     /// once it has installed the one it is getting, needing entries that are gone, and so another snapshot.
+    /// Asked after every call into the node: the cheap test comes first, so that a leader does not walk its
+    /// followers' progress on every reply (a tenth of the simulator's time at 51 nodes).
     pub fn snapshot_due(&self) -> bool {
         let every = self.cfg.snapshot_after_entries;
+        let due = |every: u64| every > 0 && self.applied_index >= self.log.start().index.saturating_add(every);
+        if !due(every) {
+            return false;
+        }
         let sending = self.role == Role::Leader && self.progress.values().any(|p| p.snapshot_sending.is_some());
-        let every = if sending { every.saturating_mul(SNAPSHOT_DEFER_FACTOR) } else { every };
-        every > 0 && self.applied_index >= self.log.start().index + every
+        !sending || due(every.saturating_mul(SNAPSHOT_DEFER_FACTOR))
     }
 
     /// Takes a snapshot of `machines`, the state after applying up to `applied_index`, and drops the log up to

@@ -199,3 +199,28 @@ fn a_rejection_without_a_hint_changes_nothing() {
     assert_eq!(n.progress()[&2], before);
     assert!(appends_to(&n.take_ready(), 2).is_empty());
 }
+
+#[test]
+fn log_compaction_is_due_after_n_applied_entries_and_later_while_a_snapshot_is_being_sent() {
+    let mut n = Node::new(1, RaftConfig { snapshot_after_entries: 4, ..RaftConfig::default() }, three(), 7, 0);
+    n.applied_index = 3;
+    assert!(!n.snapshot_due(), "3 applied entries after the (empty) snapshot, 4 needed");
+    n.applied_index = 4;
+    assert!(n.snapshot_due());
+    n.role = Role::Leader;
+    let sending = Some(SnapshotSending { last_index: 2, acked: 0, sent: 0 });
+    let idle = Progress {
+        next_index: 5,
+        match_index: 0,
+        inflights: Default::default(),
+        recent_active: false,
+        snapshot_sending: None,
+    };
+    n.progress.insert(2, idle.clone());
+    n.progress.insert(3, Progress { snapshot_sending: sending, ..idle });
+    assert!(!n.snapshot_due(), "a leader sending a snapshot waits for SNAPSHOT_DEFER_FACTOR times as many");
+    n.applied_index = 4 * compaction::SNAPSHOT_DEFER_FACTOR;
+    assert!(n.snapshot_due());
+    n.cfg.snapshot_after_entries = 0;
+    assert!(!n.snapshot_due(), "0: never");
+}
