@@ -496,6 +496,15 @@ impl Node {
         }
     }
 
+    /// Takes back the emptied `Ready::send` so the next call pushes into its memory: most calls send
+    /// something, and a fresh vector per call was an allocation per event.
+    pub fn recycle_send_buffer(&mut self, mut buffer: Vec<(NodeId, Message)>) {
+        if self.send.is_empty() && buffer.capacity() > self.send.capacity() {
+            buffer.clear();
+            self.send = buffer;
+        }
+    }
+
     // ---- observation ----------------------------------------------------------------------------------------
 
     pub fn id(&self) -> NodeId {

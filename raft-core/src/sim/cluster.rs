@@ -486,8 +486,12 @@ impl Cluster {
                 }
             }
         }
-        for (to, msg) in ready.send {
+        let mut send = ready.send;
+        for (to, msg) in send.drain(..) {
             self.send_from_node(id, to, msg);
+        }
+        if let Some(node) = self.servers.get_mut(&id).and_then(|s| s.node.as_mut()) {
+            node.recycle_send_buffer(send);
         }
 
         // A snapshot from the leader replaces the state machines; entries after it apply on top.
