@@ -268,6 +268,18 @@ impl Log {
         index
     }
 
+    /// Appends a copy of `entry` from a log whose prefix this one holds (a disk taking its node's write): the
+    /// chain hash carries over instead of being computed again, since the same prefix gives the same chain.
+    pub fn append_copy(&mut self, entry: &Entry) {
+        debug_assert_eq!(
+            entry.chain,
+            chain_hash(self.chain_at(entry.index - 1), entry.term, entry.index, &entry.data),
+            "entry {} is copied onto a different prefix than its own",
+            entry.index
+        );
+        self.push(entry.clone());
+    }
+
     /// Removes every entry at `from` and after (never the snapshot's: those are committed).
     pub fn truncate_from(&mut self, from: LogIndex) {
         debug_assert!(from > self.start.index, "truncating at {from} inside the snapshot (up to {})", self.start.index);

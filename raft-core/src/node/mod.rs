@@ -91,7 +91,7 @@ impl PersistOp {
             let start = disk.log.start().index;
             disk.log.truncate_from(from.max(start + 1));
             for e in self.entries.iter().take(entries_kept).filter(|e| e.index > start) {
-                disk.log.append(e.term, e.data.clone());
+                disk.log.append_copy(e);
             }
         }
     }
