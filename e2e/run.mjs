@@ -1028,11 +1028,11 @@ await test('pausing while a small ring plays leaves every message where it was d
         const b = el.getBoundingClientRect();
         return [el.dataset.msg, [b.left + b.width / 2, b.top + b.height / 2]];
       }));
-      // A frame whose animation time moved on: headless Chromium sometimes runs an animation frame at the same
-      // timeline time as the one before, and then nothing has moved in it.
+      // A frame whose animation time moved on by half a frame or more: headless Chromium sometimes runs an
+      // animation frame at (or 0.03 ms after) the time of the one before, and then nothing has moved in it.
       const frame = async () => {
         const t = document.timeline.currentTime;
-        do await new Promise((r) => requestAnimationFrame(r)); while (document.timeline.currentTime === t);
+        do await new Promise((r) => requestAnimationFrame(r)); while (document.timeline.currentTime - t < 8);
       };
       const earlier = at();
       await frame();
