@@ -29,7 +29,7 @@ impl Node {
     /// waits longer (up to `SNAPSHOT_DEFER_FACTOR` times as many): compacting again would leave the follower,
     /// once it has installed the one it is getting, needing entries that are gone, and so another snapshot.
     /// Asked after every call into the node: the cheap test comes first, so that a leader does not walk its
-    /// followers' progress on every reply (a tenth of the simulator's time at 51 nodes).
+    /// followers' progress on every reply (an eighth of the simulator's instructions at 51 nodes).
     pub fn snapshot_due(&self) -> bool {
         let every = self.cfg.snapshot_after_entries;
         let due = |every: u64| every > 0 && self.applied_index >= self.log.start().index.saturating_add(every);
