@@ -106,6 +106,11 @@ pub struct Log {
     chunks: Vec<Arc<Vec<Entry>>>,
     /// The last index (kept, not counted: it is read on every step).
     last: LogIndex,
+    /// The term and chain hash at `last` (the snapshot's when the log is empty). Kept because every call into a
+    /// node reads them for its summary, and reading the last entry of a cold log was a cache miss: 4 % of the
+    /// simulator's time at 51 nodes.
+    last_term: Term,
+    last_chain: u64,
 }
 
 /// How a log is written and read as data: its start and its entries.
@@ -153,7 +158,14 @@ impl Log {
 
     /// An empty log that continues after a snapshot.
     pub fn starting_after(start: Start) -> Self {
-        Log { start, base: start.index + 1, chunks: Vec::new(), last: start.index }
+        Log {
+            start,
+            base: start.index + 1,
+            chunks: Vec::new(),
+            last: start.index,
+            last_term: start.term,
+            last_chain: start.chain,
+        }
     }
 
     /// The last compacted entry (index 0 if nothing was compacted).
@@ -192,15 +204,23 @@ impl Log {
             None => 0,
         };
         self.last = (self.base + slots).saturating_sub(1).max(self.start.index);
+        let (term, chain) = match self.get(self.last) {
+            Some(e) => (e.term, e.chain),
+            None => (self.start.term, self.start.chain),
+        };
+        (self.last_term, self.last_chain) = (term, chain);
     }
 
     pub fn last_term(&self) -> Term {
-        self.get(self.last_index()).map_or(self.start.term, |e| e.term)
+        self.last_term
     }
 
     /// Term at index; 0 for index 0, past the end, or inside the compacted prefix (callers that may reach
     /// below `first_index` check it first).
     pub fn term_at(&self, index: LogIndex) -> Term {
+        if index == self.last {
+            return self.last_term;
+        }
         if index == self.start.index {
             return self.start.term;
         }
@@ -209,6 +229,9 @@ impl Log {
 
     /// Chain hash at index (the snapshot's at `start`); 0 where unknown.
     pub fn chain_at(&self, index: LogIndex) -> u64 {
+        if index == self.last {
+            return self.last_chain;
+        }
         if index == self.start.index {
             return self.start.chain;
         }
@@ -248,7 +271,7 @@ impl Log {
 
     fn push(&mut self, entry: Entry) {
         debug_assert_eq!(entry.index, self.last + 1, "entries are pushed in order");
-        self.last = entry.index;
+        (self.last, self.last_term, self.last_chain) = (entry.index, entry.term, entry.chain);
         match self.chunks.last_mut() {
             Some(last) if last.len() < CHUNK => Arc::make_mut(last).push(entry),
             _ => {
@@ -331,6 +354,7 @@ impl Log {
         if self.knows(start.index) && self.term_at(start.index) == start.term {
             self.compact_to(start.index);
             self.start.chain = start.chain;
+            self.recount();
         } else {
             *self = Log::starting_after(start);
         }
@@ -397,6 +421,10 @@ mod tests {
             if let Some(t) = terms.last() {
                 assert_eq!(log.last_term(), *t);
             }
+            // The kept last term and chain agree with the last entry (or the start, when empty).
+            let last = log.get(log.last_index());
+            assert_eq!(log.last_term(), last.map_or(log.start().term, |e| e.term), "step {step}");
+            assert_eq!(log.chain_at(log.last_index()), last.map_or(log.start().chain, |e| e.chain), "step {step}");
             let i = start + 1 + rng.random_range(0..=terms.len() as LogIndex);
             assert_eq!(log.get(i).map(|e| (e.index, e.term)), terms.get((i - start - 1) as usize).map(|t| (i, *t)));
         }

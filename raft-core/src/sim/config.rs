@@ -270,14 +270,45 @@ fn validate_initial_disks(disks: &[InitialDisk], nodes: usize) -> Result<(), Str
     Ok(())
 }
 
-/// Converts milliseconds (possibly fractional) to whole microseconds.
+/// Converts milliseconds (possibly fractional) to whole microseconds, rounding half away from zero; negative
+/// and NaN give 0, too large saturates. The simulator converts latencies for every message it sends: this is
+/// `(ms * 1000.0).round()` without the call into libm's `round` (2 % of its time), and exactly equal to it.
 pub fn ms_to_us(ms: f64) -> u64 {
-    (ms * 1000.0).round().max(0.0) as u64
+    let us = ms * 1000.0;
+    if us.is_nan() || us <= 0.0 {
+        return 0;
+    }
+    let whole = us as u64; // truncates, saturating
+    // Exact: `whole as f64` is `us` truncated, so their difference is `us`'s fraction, computed without error.
+    if us - whole as f64 >= 0.5 {
+        whole.saturating_add(1)
+    } else {
+        whole
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ms_to_us_rounds_exactly_as_f64_round_does() {
+        use rand::{Rng, SeedableRng};
+        let reference = |ms: f64| (ms * 1000.0).round().max(0.0) as u64;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut cases = vec![0.0, -0.0, -1.0, 0.0005, 0.0004999, 0.0015, 0.0025, 1.0, 29.9995, 1e15, 1e300];
+        cases.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE, f64::MAX, f64::EPSILON]);
+        // Halves and their neighbours, where rounding can go wrong.
+        for us in [0u64, 1, 2, 3, 1_000, 29_999, 1 << 52, 1 << 53] {
+            let half = us as f64 + 0.5;
+            cases.extend([half, half.next_down(), half.next_up()].map(|v| v / 1000.0));
+        }
+        cases.extend((0..100_000).map(|_| rng.random_range(0.0..60_000.0)));
+        cases.extend((0..10_000).map(|_| rng.random_range(0..60_000_000) as f64 / 1000.0));
+        for ms in cases {
+            assert_eq!(ms_to_us(ms), reference(ms), "{ms} ms");
+        }
+    }
 
     fn with_disks(disks: Vec<InitialDisk>) -> Result<(), String> {
         SimConfig { nodes: 3, initial_disks: disks, ..SimConfig::default() }.validate()
