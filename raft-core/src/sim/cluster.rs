@@ -17,8 +17,8 @@ use crate::node::{DurableState, Node, Summary};
 use crate::types::{ClientId, Endpoint, MsgId, NodeId, Role, TimeUs};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use super::queue::EventQueue;
+use std::collections::{BTreeMap, VecDeque};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Event {
@@ -46,7 +46,7 @@ pub struct Cluster {
     pub(super) rng: ChaCha8Rng,
     pub(super) servers: Servers,
     pub(super) next_node_id: NodeId,
-    queue: BinaryHeap<Reverse<(TimeUs, u64, Event)>>,
+    queue: EventQueue<Event>,
     seq: u64,
     pub(super) bus: Bus,
     pub(super) history: History,
@@ -101,7 +101,7 @@ impl Cluster {
             now_us: 0,
             servers: Servers::default(),
             next_node_id: 1,
-            queue: BinaryHeap::new(),
+            queue: EventQueue::default(),
             seq: 0,
             bus: Bus::default(),
             history: History::default(),
@@ -175,7 +175,7 @@ impl Cluster {
     }
 
     pub fn next_event_us(&self) -> Option<TimeUs> {
-        self.queue.peek().map(|Reverse((t, _, _))| *t)
+        self.queue.peek_time()
     }
 
     /// Processes every event up to and including `t_us`, then sets the clock to `t_us`.
@@ -199,11 +199,7 @@ impl Cluster {
         if self.halted.is_some() {
             return false;
         }
-        while let Some(Reverse((t, _, _))) = self.queue.peek() {
-            if *t > limit_us {
-                return false;
-            }
-            let Reverse((t, _, ev)) = self.queue.pop().expect("peeked");
+        while let Some((t, ev)) = self.queue.pop_due(limit_us) {
             debug_assert!(t >= self.now_us, "virtual time never goes back");
             self.now_us = t;
             let violations_before = self.checker.violation_count();
@@ -304,7 +300,7 @@ impl Cluster {
 
     pub(super) fn schedule(&mut self, at_us: TimeUs, ev: Event) {
         self.seq += 1;
-        self.queue.push(Reverse((at_us.max(self.now_us), self.seq, ev)));
+        self.queue.push(at_us.max(self.now_us), self.seq, ev);
     }
 
     /// A hash of everything that happened so far: same seed and commands ⇒ same hash, natively and in wasm.

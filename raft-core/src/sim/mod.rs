@@ -10,6 +10,7 @@ pub mod disk;
 pub mod history;
 pub mod journal;
 pub mod keys;
+pub mod queue;
 pub mod observe;
 pub mod recording;
 pub mod server;
