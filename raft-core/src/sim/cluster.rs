@@ -7,9 +7,10 @@ use super::command::Timed;
 use super::config::{ms_to_us, SimConfig};
 use super::history::History;
 use super::journal::{message_summary, DropWhy, Happening, JournalEvent};
+use super::queue::EventQueue;
 use super::server::{PendingWrite, Server, Servers, Status};
 use crate::check::Checker;
-use crate::hash::StableHasher;
+use crate::hash::TraceHasher;
 use crate::machine::op::{EntryData, Membership, Op, RequestId};
 use crate::machine::{Applied, Machines};
 use crate::message::{ClientResult, Message};
@@ -17,7 +18,6 @@ use crate::node::{DurableState, Node, Summary};
 use crate::types::{ClientId, Endpoint, MsgId, NodeId, Role, TimeUs};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use super::queue::EventQueue;
 use std::collections::{BTreeMap, VecDeque};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -58,7 +58,7 @@ pub struct Cluster {
     pub(super) next_request_serial: u64,
     pub(super) membership_tasks: VecDeque<MembershipTask>,
     events: u64,
-    pub(super) trace: StableHasher,
+    pub(super) trace: TraceHasher,
     /// The virtual instant of the last event, and how many events ran at it (the spin guard).
     instant_us: TimeUs,
     events_at_instant: u64,
@@ -112,7 +112,7 @@ impl Cluster {
             next_request_serial: 0,
             membership_tasks: VecDeque::new(),
             events: 0,
-            trace: StableHasher::new(),
+            trace: TraceHasher::default(),
             instant_us: 0,
             events_at_instant: 0,
             events_at_instant_max: EVENTS_AT_ONE_INSTANT_MAX,

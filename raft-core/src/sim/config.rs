@@ -279,7 +279,7 @@ pub fn ms_to_us(ms: f64) -> u64 {
         return 0;
     }
     let whole = us as u64; // truncates, saturating
-    // Exact: `whole as f64` is `us` truncated, so their difference is `us`'s fraction, computed without error.
+                           // Exact: `whole as f64` is `us` truncated, so their difference is `us`'s fraction, computed without error.
     if us - whole as f64 >= 0.5 {
         whole.saturating_add(1)
     } else {

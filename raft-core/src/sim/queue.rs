@@ -164,7 +164,8 @@ mod tests {
                     if let Some((t, _)) = expected {
                         now = t;
                     } else if rng.random_bool(0.5) {
-                        now = limit.min(heap.peek().map_or(limit, |Reverse((t, _, _))| *t)); // run_until
+                        now = limit.min(heap.peek().map_or(limit, |Reverse((t, _, _))| *t));
+                        // run_until
                     }
                 }
                 assert_eq!(q.len(), heap.len());
