@@ -303,6 +303,23 @@ impl Log {
         self.push(entry.clone());
     }
 
+    /// Shares `other`'s chunk of storage around `index` instead of this log's copy, when both chunks are full
+    /// and hold the same entries. A disk calls this after a write with its node's log: its full chunks then
+    /// cost nothing of their own (the disks' copies were half the simulator's memory, and the page faults to
+    /// fill it a tenth of its time at 51 nodes). False if nothing changed.
+    pub fn share_full_chunk(&mut self, other: &Log, index: LogIndex) -> bool {
+        if self.base != other.base || index < self.base {
+            return false;
+        }
+        let k = ((index - self.base) as usize) / CHUNK;
+        let (Some(mine), Some(theirs)) = (self.chunks.get(k), other.chunks.get(k)) else { return false };
+        if mine.len() < CHUNK || theirs.len() < CHUNK || Arc::ptr_eq(mine, theirs) || mine != theirs {
+            return false;
+        }
+        self.chunks[k] = Arc::clone(theirs);
+        true
+    }
+
     /// Removes every entry at `from` and after (never the snapshot's: those are committed).
     pub fn truncate_from(&mut self, from: LogIndex) {
         debug_assert!(from > self.start.index, "truncating at {from} inside the snapshot (up to {})", self.start.index);
@@ -381,6 +398,27 @@ mod tests {
             log.append(*t, EntryData::Noop);
         }
         log
+    }
+
+    #[test]
+    fn a_disk_shares_full_chunks_with_its_node_only_when_they_hold_the_same_entries() {
+        let mut node = noop_log(&[1; 600]);
+        let mut disk = Log::new();
+        for e in node.slice(1, 300) {
+            disk.append_copy(e);
+        }
+        let other = noop_log(&[2; 300]);
+        assert!(!disk.share_full_chunk(&other, 1), "different entries");
+        assert!(!disk.share_full_chunk(&node, 300), "the disk's second chunk is not full");
+        assert!(disk.share_full_chunk(&node, 1));
+        assert!(!disk.share_full_chunk(&node, 256), "already shared");
+        assert!(Arc::ptr_eq(&disk.chunks[0], &node.chunks[0]));
+        // Copy on write: the node rewriting its log leaves the disk's entries as they were.
+        node.truncate_from(100);
+        node.append(3, EntryData::Noop);
+        assert_eq!(disk.term_at(100), 1);
+        assert_eq!(disk.entries().map(|e| e.term).collect::<Vec<_>>(), vec![1; 300]);
+        assert_eq!(node.term_at(100), 3);
     }
 
     /// The chunked storage against a plain vector, through random appends, truncations and compactions, with

@@ -19,6 +19,12 @@ impl Cluster {
         let w = s.pending.pop_front().expect("checked above");
         let term_before = s.disk.term;
         w.op.apply_to(&mut s.disk, usize::MAX);
+        if let (Some(from), Some(node)) = (w.op.log_from, s.node.as_ref()) {
+            // A write fills at most the chunks at its two ends; full ones the node holds too are shared.
+            for index in [from, s.disk.log.last_index()] {
+                s.disk.log.share_full_chunk(node.log(), index);
+            }
+        }
         let term_after = s.disk.term;
         self.checker.on_disk_write(now, id, term_before, term_after);
         self.trace.u64(3).u64(id as u64);
