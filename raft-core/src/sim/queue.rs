@@ -62,8 +62,13 @@ impl<E: Copy + Ord> EventQueue<E> {
         }
         let slot = (bucket % SLOTS) as usize;
         let events = &mut self.slots[slot];
-        let at = events.partition_point(|(t, s, _)| (*t, *s) < (at_us, seq));
-        events.insert(at, (at_us, seq, ev));
+        // Usually the latest in its bucket (sequence numbers grow): a push, not an insert, then.
+        if events.back().is_none_or(|(t, s, _)| (*t, *s) < (at_us, seq)) {
+            events.push_back((at_us, seq, ev));
+        } else {
+            let at = events.partition_point(|(t, s, _)| (*t, *s) < (at_us, seq));
+            events.insert(at, (at_us, seq, ev));
+        }
         self.occupied |= 1 << slot;
     }
 
