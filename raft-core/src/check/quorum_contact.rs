@@ -76,7 +76,13 @@ impl Checker {
         let mut heard: Vec<TimeUs> = membership
             .voters
             .iter()
-            .map(|v| if *v == id { now_us } else { c.last_heard_us.get(*v as usize).copied().flatten().unwrap_or(c.since_us) })
+            .map(|v| {
+                if *v == id {
+                    now_us
+                } else {
+                    c.last_heard_us.get(*v as usize).copied().flatten().unwrap_or(c.since_us)
+                }
+            })
             .collect();
         heard.sort_unstable_by(|a, b| b.cmp(a));
         let Some(&majority_heard_us) = heard.get(membership.quorum().saturating_sub(1)) else { return };

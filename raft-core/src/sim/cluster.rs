@@ -69,7 +69,12 @@ pub struct Cluster {
     /// Journal events not yet taken by the recording (None: the journal is off), and the last sequence number.
     journal: Option<Vec<JournalEvent>>,
     journal_seq: u64,
+    /// Emptied vectors of messages held for a write, handed back to nodes (`recycle_send_after_persist_buffer`).
+    held_buffers: Vec<Vec<(NodeId, Message)>>,
 }
+
+/// Emptied held-message vectors kept for reuse (more than the writes pending at once at 51 nodes).
+const HELD_BUFFERS_KEPT: usize = 64;
 
 /// How often the fault model's sharpest edges were hit: chaos reports these so that a run can say it tested
 /// lost and torn writes and slow disks, not only that it crashed nodes.
@@ -120,6 +125,7 @@ impl Cluster {
             fault_stats: FaultStats::default(),
             journal: None,
             journal_seq: 0,
+            held_buffers: Vec::new(),
             initial_cfg: cfg.clone(),
             cfg,
         };
@@ -477,9 +483,11 @@ impl Cluster {
             if let Some(last) = s.pending.back_mut() {
                 last.held.extend(ready.send_after_persist);
             } else {
-                for (to, msg) in ready.send_after_persist {
+                let mut held = ready.send_after_persist;
+                for (to, msg) in held.drain(..) {
                     self.send_from_node(id, to, msg);
                 }
+                self.keep_held_buffer(held);
             }
         }
         let mut send = ready.send;
@@ -488,6 +496,9 @@ impl Cluster {
         }
         if let Some(node) = self.servers.get_mut(&id).and_then(|s| s.node.as_mut()) {
             node.recycle_send_buffer(send);
+            if let Some(held) = self.held_buffers.pop() {
+                node.recycle_send_after_persist_buffer(held);
+            }
         }
 
         // A snapshot from the leader replaces the state machines; entries after it apply on top.
@@ -518,6 +529,14 @@ impl Cluster {
             return;
         }
         self.reschedule_timer(id);
+    }
+
+    /// Keeps an emptied held-message vector for the next node call that holds a message.
+    pub(super) fn keep_held_buffer(&mut self, mut held: Vec<(NodeId, Message)>) {
+        if self.held_buffers.len() < HELD_BUFFERS_KEPT && held.capacity() > 0 {
+            held.clear();
+            self.held_buffers.push(held);
+        }
     }
 
     /// Journals what a call into a node changed: term, role, log (truncated, appended), commit and apply.

@@ -38,9 +38,11 @@ impl Cluster {
         if let Some(node) = s.node.as_mut() {
             let before = node.summary();
             node.on_persisted(now, w.op.term, w.op.last_index, w.op.last_term);
-            for (to, msg) in w.held {
+            let mut held = w.held;
+            for (to, msg) in held.drain(..) {
                 self.send_from_node(id, to, msg);
             }
+            self.keep_held_buffer(held);
             self.after_node_call(id, before);
         }
         true
