@@ -55,8 +55,11 @@ impl Node {
     /// Sends AppendEntries to every member: on a heartbeat to all, else to those with entries to send and room
     /// in their in-flight window (a full window waits for an acknowledgement: no empty append per proposal).
     pub(super) fn broadcast_append(&mut self, heartbeat: bool) {
-        let peers: Vec<NodeId> = self.progress.keys().copied().collect();
-        for peer in peers {
+        // The peers' ids in a kept vector: this runs for every proposal, to every peer.
+        let mut peers = std::mem::take(&mut self.peer_scratch);
+        peers.clear();
+        peers.extend(self.progress.keys().copied());
+        for &peer in &peers {
             let p = &self.progress[&peer];
             let can_send_entries =
                 p.next_index <= self.log.last_index() && p.in_flight() < self.cfg.appends_in_flight_max;
@@ -68,6 +71,7 @@ impl Node {
                 self.send_append(peer);
             }
         }
+        self.peer_scratch = peers;
         if heartbeat {
             self.heartbeat_due_us = self.now_us + self.cfg.heartbeat_us();
         }
@@ -81,17 +85,17 @@ impl Node {
     /// One AppendEntries to `peer` from its nextIndex; entries only while the in-flight bound allows. A peer
     /// that needs entries this leader compacted away gets the snapshot instead (dissertation ch. 5).
     pub(super) fn send_append(&mut self, peer: NodeId) {
-        if self.progress.get(&peer).is_some_and(|p| p.next_index <= self.log.start().index) {
-            // Acknowledgements drive a snapshot under way; this only starts one.
-            if self.progress.get(&peer).is_some_and(|p| p.snapshot_sending.is_none()) {
-                self.send_snapshot_chunks(peer, false);
-            }
-            return;
-        }
         let last = self.log.last_index();
         let max_entries = self.cfg.entries_per_append_max;
         let max_in_flight = self.cfg.appends_in_flight_max;
         let Some(p) = self.progress.get_mut(&peer) else { return };
+        if p.next_index <= self.log.start().index {
+            // Acknowledgements drive a snapshot under way; this only starts one.
+            if p.snapshot_sending.is_none() {
+                self.send_snapshot_chunks(peer, false);
+            }
+            return;
+        }
         let prev_log_index = p.next_index - 1;
         let entries: Vec<Entry> = if p.in_flight() < max_in_flight && p.next_index <= last {
             self.log.slice(p.next_index, max_entries).cloned().collect()
