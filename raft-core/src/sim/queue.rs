@@ -26,7 +26,6 @@ pub struct EventQueue<E> {
     occupied: u64,
     /// Events beyond the calendar when they were queued (election and client timers, long delays).
     later: BinaryHeap<Reverse<(TimeUs, u64, E)>>,
-    len: usize,
 }
 
 impl<E: Copy + Ord> Default for EventQueue<E> {
@@ -36,23 +35,22 @@ impl<E: Copy + Ord> Default for EventQueue<E> {
             slots: (0..SLOTS).map(|_| VecDeque::new()).collect(),
             occupied: 0,
             later: BinaryHeap::new(),
-            len: 0,
         }
     }
 }
 
 impl<E: Copy + Ord> EventQueue<E> {
+    /// Counted, not kept: only tests ask.
     pub fn len(&self) -> usize {
-        self.len
+        self.slots.iter().map(VecDeque::len).sum::<usize>() + self.later.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.occupied == 0 && self.later.is_empty()
     }
 
     /// Queues `ev` at `at_us`; `seq` breaks ties in time (the caller makes it unique and increasing).
     pub fn push(&mut self, at_us: TimeUs, seq: u64, ev: E) {
-        self.len += 1;
         // An event before the current bucket (which the rule above forbids) would still come out first from
         // the current bucket's slot, since everything queued is at or after that bucket.
         let bucket = (at_us >> BUCKET_SHIFT).max(self.cur);
@@ -123,7 +121,6 @@ impl<E: Copy + Ord> EventQueue<E> {
             }
             (t, ev)
         };
-        self.len -= 1;
         // Every event left is at or after this one, so the calendar can start at its bucket.
         self.cur = self.cur.max(t >> BUCKET_SHIFT);
         Some((t, ev))
