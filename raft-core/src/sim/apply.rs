@@ -160,8 +160,7 @@ impl Cluster {
             }
             Command::DuplicateMessage { id } => {
                 let env = self.bus.in_flight.get(id).ok_or(format!("message #{id} is not in flight"))?.clone();
-                let net = &self.cfg.network;
-                let (lo, hi) = (ms_to_us(net.latency_min_ms), ms_to_us(net.latency_max_ms));
+                let (lo, hi) = (self.timing.latency_min_us, self.timing.latency_max_us);
                 let latency_us = self.rng.random_range(lo..=hi);
                 let copy = self.put_in_flight(env.from, env.to, env.msg, latency_us);
                 if let Some(c) = self.bus.in_flight.get_mut(&copy) {
@@ -219,7 +218,7 @@ impl Cluster {
                 node.set_config(cfg.raft.clone());
             }
         }
-        self.cfg = cfg;
+        self.set_config(cfg);
         Ok(())
     }
 

@@ -4,7 +4,7 @@
 use super::bus::{Bus, Envelope, IN_FLIGHT_MAX};
 use super::client::{Client, RequestRecord};
 use super::command::Timed;
-use super::config::{ms_to_us, SimConfig};
+use super::config::{SimConfig, TimingUs};
 use super::history::History;
 use super::journal::{message_summary, DropWhy, Happening, JournalEvent};
 use super::queue::EventQueue;
@@ -40,8 +40,10 @@ pub(super) enum MembershipTask {
 pub struct Cluster {
     /// The config the run started with (with `recorded`, all that is needed to replay it).
     pub(super) initial_cfg: SimConfig,
-    /// The config in effect now (commands can change timing and the network).
+    /// The config in effect now (commands can change timing and the network): set with `set_config`.
     pub(super) cfg: SimConfig,
+    /// `cfg`'s network and disk numbers, converted once (`set_config` keeps them in step).
+    pub(super) timing: TimingUs,
     pub(super) now_us: TimeUs,
     pub(super) rng: ChaCha8Rng,
     pub(super) servers: Servers,
@@ -127,6 +129,7 @@ impl Cluster {
             journal_seq: 0,
             held_buffers: Vec::new(),
             initial_cfg: cfg.clone(),
+            timing: cfg.timing_us(),
             cfg,
         };
         let bootstrap = Membership::of_voters(1..=c.cfg.nodes as NodeId);
@@ -170,6 +173,12 @@ impl Cluster {
     }
 
     // ---- time -----------------------------------------------------------------------------------------------
+
+    /// Puts a validated config in effect.
+    pub(super) fn set_config(&mut self, cfg: SimConfig) {
+        self.timing = cfg.timing_us();
+        self.cfg = cfg;
+    }
 
     pub fn now_us(&self) -> TimeUs {
         self.now_us
@@ -474,7 +483,7 @@ impl Cluster {
         // Disk: writes are durable in order; messages that wait for a write leave when it is synced.
         let s = self.servers.get_mut(&id).expect("server exists");
         if let Some(op) = ready.persist {
-            let d_us = self.rng.random_range(ms_to_us(self.cfg.disk.sync_min_ms)..=ms_to_us(self.cfg.disk.sync_max_ms));
+            let d_us = self.rng.random_range(self.timing.sync_min_us..=self.timing.sync_max_us);
             let last_sync = s.pending.back().map_or(0, |w| w.sync_at_us);
             let sync_at_us = (now + d_us).max(last_sync).max(s.disk_stalled_until_us);
             s.pending.push_back(PendingWrite { op, sync_at_us, held: ready.send_after_persist });
@@ -607,9 +616,8 @@ impl Cluster {
             self.fault_stats.dropped_link_full += 1;
             return lost(self, &msg, DropWhy::LinkFull);
         }
-        let net = &self.cfg.network;
-        let (loss, dup) = (net.loss_pct / 100.0, net.duplicate_pct / 100.0);
-        let (lat_min, lat_max) = (ms_to_us(net.latency_min_ms), ms_to_us(net.latency_max_ms));
+        let TimingUs { loss_p: loss, duplicate_p: dup, latency_min_us: lat_min, latency_max_us: lat_max, .. } =
+            self.timing;
         if loss > 0.0 && self.rng.random_bool(loss) {
             return lost(self, &msg, DropWhy::Loss);
         }

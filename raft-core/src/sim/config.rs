@@ -3,7 +3,7 @@
 use super::keys::{KnownKeys, NoUnknownKeys};
 use crate::config::RaftConfig;
 use crate::machine::MachineConfig;
-use crate::types::NODES_MAX;
+use crate::types::{TimeUs, NODES_MAX};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -132,7 +132,32 @@ impl Default for SimConfig {
     }
 }
 
+/// The network's and the disk's numbers as the simulator uses them on every message and write: whole
+/// microseconds and probabilities, converted once per config instead of once per message.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimingUs {
+    pub latency_min_us: TimeUs,
+    pub latency_max_us: TimeUs,
+    pub sync_min_us: TimeUs,
+    pub sync_max_us: TimeUs,
+    /// Probabilities (0..=1) that a message is lost / duplicated.
+    pub loss_p: f64,
+    pub duplicate_p: f64,
+}
+
 impl SimConfig {
+    pub fn timing_us(&self) -> TimingUs {
+        let (net, disk) = (&self.network, &self.disk);
+        TimingUs {
+            latency_min_us: ms_to_us(net.latency_min_ms),
+            latency_max_us: ms_to_us(net.latency_max_ms),
+            sync_min_us: ms_to_us(disk.sync_min_ms),
+            sync_max_us: ms_to_us(disk.sync_max_ms),
+            loss_p: net.loss_pct / 100.0,
+            duplicate_p: net.duplicate_pct / 100.0,
+        }
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         if self.nodes == 0 || self.nodes > NODES_MAX {
             return Err(format!("a cluster has 1 to {NODES_MAX} nodes, not {}", self.nodes));
