@@ -50,7 +50,7 @@ impl Cluster {
                         break;
                     }
                     moved = true;
-                    self.applied[i] += r.apply.len() as u64;
+                    self.applied[i] += r.apply.end - r.apply.start;
                     for (to, m) in r.send {
                         self.queue.push_back((id, to, m));
                     }

@@ -156,8 +156,9 @@ pub struct Ready {
     pub send_after_persist: Vec<(NodeId, Message)>,
     /// A snapshot installed from the leader: the state machines to restore before applying `apply`.
     pub restore: Option<Box<Machines>>,
-    /// Newly committed entries, in order, to apply to the state machine.
-    pub apply: Vec<Entry>,
+    /// The indexes of newly committed entries to apply to the state machine, in order. They are in the log
+    /// (`log().get`) until the next call into the node: no copy of each entry per apply.
+    pub apply: std::ops::Range<LogIndex>,
     /// Lowest log index written in this step (entries from here to the end are new).
     pub written_from: Option<LogIndex>,
     pub notes: Vec<Note>,
@@ -479,12 +480,10 @@ impl Node {
             // Never below the log's first entry: only a snapshot past what was applied (the planted bug) makes
             // that happen, and the entries it dropped are then never applied here.
             let from = (self.applied_index + 1).max(self.log.first_index());
-            let entries: Vec<Entry> =
-                self.log.slice(from, (apply_to + 1).saturating_sub(from) as usize).cloned().collect();
             self.applied_index = apply_to;
-            entries
+            from..apply_to + 1
         } else {
-            Vec::new()
+            0..0
         };
         self.hard_dirty = false;
         self.snapshot_dirty = false;

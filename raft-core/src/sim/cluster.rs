@@ -516,9 +516,10 @@ impl Cluster {
             s.machines = *machines;
         }
         // Apply committed entries to this node's state machines; answer clients waiting on them.
-        for entry in &ready.apply {
-            self.checker.on_apply(now, id, entry);
+        for index in ready.apply {
             let s = self.servers.get_mut(&id).expect("server exists");
+            let entry = s.node.as_ref().and_then(|n| n.log().get(index)).expect("entries to apply are in the log");
+            self.checker.on_apply(now, id, entry);
             if let Applied::Request { client, seq, index, result } = s.machines.apply(entry) {
                 if s.awaiting_apply.remove(&(client, seq)) {
                     let result = match result {
