@@ -69,7 +69,8 @@ pub struct PersistOp {
     pub term: Term,
     pub voted_for: Option<NodeId>,
     pub log_from: Option<LogIndex>,
-    pub entries: Vec<Entry>,
+    /// Inline when there is one (a follower writes each AppendEntries' entries as they come).
+    pub entries: smallvec::SmallVec<[Entry; 1]>,
     pub last_index: LogIndex,
     pub last_term: Term,
 }
@@ -460,7 +461,7 @@ impl Node {
         let persist = if self.hard_dirty || self.written_from.is_some() || self.snapshot_dirty {
             let entries = match self.written_from {
                 Some(from) => self.log.slice(from, usize::MAX).cloned().collect(),
-                None => Vec::new(),
+                None => smallvec::SmallVec::new(),
             };
             let voted_for = if self.cfg.bugs.has(PlantedBug::VoteNotPersisted) { None } else { self.voted_for };
             Some(PersistOp {
