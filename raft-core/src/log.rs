@@ -76,6 +76,9 @@ pub struct Entry {
     pub chain: u64,
 }
 
+/// The entries of one AppendEntries or one write: usually one, kept inline (no allocation per message).
+pub type Entries = smallvec::SmallVec<[Entry; 1]>;
+
 /// Hash chaining this entry onto the previous one.
 pub fn chain_hash(prev_chain: u64, term: Term, index: LogIndex, data: &Payload) -> u64 {
     StableHasher::new().u64(prev_chain).u64(term).u64(index).u64(data.digest()).finish()

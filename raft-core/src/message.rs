@@ -2,7 +2,7 @@
 //! TimeoutNow), and client requests and replies. `MessageKind` lists every kind once, with the words the UI's
 //! legend and labels use.
 
-use crate::log::Entry;
+use crate::log::Entries;
 use crate::machine::op::Op;
 use crate::types::{ClientId, LogIndex, NodeId, Term};
 use serde::{Deserialize, Serialize};
@@ -63,7 +63,7 @@ pub enum Message {
         leader: NodeId,
         prev_log_index: LogIndex,
         prev_log_term: Term,
-        entries: Vec<Entry>,
+        entries: Entries,
         leader_commit: LogIndex,
     },
     /// On success `match_index` is the last index known to agree with the leader. On failure

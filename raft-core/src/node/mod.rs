@@ -11,7 +11,7 @@ mod replication;
 use crate::bugs::PlantedBug;
 use crate::config::RaftConfig;
 use crate::hash::StableHasher;
-use crate::log::{Entry, Log};
+use crate::log::Log;
 use crate::machine::op::{EntryData, Membership};
 use crate::machine::Machines;
 use crate::message::Message;
@@ -70,7 +70,7 @@ pub struct PersistOp {
     pub voted_for: Option<NodeId>,
     pub log_from: Option<LogIndex>,
     /// Inline when there is one (a follower writes each AppendEntries' entries as they come).
-    pub entries: smallvec::SmallVec<[Entry; 1]>,
+    pub entries: crate::log::Entries,
     pub last_index: LogIndex,
     pub last_term: Term,
 }
@@ -461,7 +461,7 @@ impl Node {
         let persist = if self.hard_dirty || self.written_from.is_some() || self.snapshot_dirty {
             let entries = match self.written_from {
                 Some(from) => self.log.slice(from, usize::MAX).cloned().collect(),
-                None => smallvec::SmallVec::new(),
+                None => crate::log::Entries::new(),
             };
             let voted_for = if self.cfg.bugs.has(PlantedBug::VoteNotPersisted) { None } else { self.voted_for };
             Some(PersistOp {

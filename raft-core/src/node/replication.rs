@@ -2,7 +2,7 @@
 
 use super::{Node, ProposeError};
 use crate::bugs::PlantedBug;
-use crate::log::Entry;
+use crate::log::Entries;
 use crate::machine::op::{EntryData, Membership};
 use crate::message::Message;
 use crate::types::{LogIndex, NodeId, Role, Term};
@@ -97,10 +97,10 @@ impl Node {
             return;
         }
         let prev_log_index = p.next_index - 1;
-        let entries: Vec<Entry> = if p.in_flight() < max_in_flight && p.next_index <= last {
+        let entries: Entries = if p.in_flight() < max_in_flight && p.next_index <= last {
             self.log.slice(p.next_index, max_entries).cloned().collect()
         } else {
-            Vec::new()
+            Entries::new()
         };
         if let Some(e) = entries.last() {
             // Pipelining: assume success; a rejection resets nextIndex.
@@ -127,7 +127,7 @@ impl Node {
         leader: NodeId,
         prev_log_index: LogIndex,
         prev_log_term: Term,
-        entries: Vec<Entry>,
+        entries: Entries,
         leader_commit: LogIndex,
     ) {
         debug_assert_eq!(from, leader);

@@ -1,6 +1,7 @@
 //! Unit tests of single nodes, named after the rules of the paper they check.
 
 use super::*;
+use crate::log::Entry;
 use crate::bugs::Bugs;
 
 fn cfg() -> RaftConfig {
@@ -124,7 +125,7 @@ fn append_entries_consistency_check_rejects_with_a_conflict_hint() {
             leader: 1,
             prev_log_index: 4,
             prev_log_term: 3,
-            entries: vec![],
+            entries: Default::default(),
             leader_commit: 0,
         },
     );
@@ -147,7 +148,7 @@ fn truncate_only_on_a_real_conflict() {
         leader: 1,
         prev_log_index: prev,
         prev_log_term: if prev == 0 { 0 } else { 1 },
-        entries: es,
+        entries: es.into(),
         leader_commit: 0,
     };
     n.step(1, 1, ae(0, entries(&[(1, 1), (2, 1), (3, 1)])));

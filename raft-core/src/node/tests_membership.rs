@@ -1,6 +1,7 @@
 //! Single-server membership changes (dissertation §4.1 and its 2015 erratum) and leadership transfer (§3.10), on one node.
 
 use super::*;
+use crate::log::Entry;
 
 fn three() -> Membership {
     Membership::of_voters([1, 2, 3])

@@ -3,6 +3,7 @@
 
 use super::tests_membership::leader_of;
 use super::*;
+use crate::log::Entry;
 use crate::bugs::Bugs;
 use crate::protocol::Protocol;
 
@@ -24,7 +25,7 @@ pub(super) fn ae(term: Term, leader: NodeId, prev: (LogIndex, Term), entries: Ve
         leader,
         prev_log_index: prev.0,
         prev_log_term: prev.1,
-        entries,
+        entries: entries.into(),
         leader_commit: commit,
     }
 }

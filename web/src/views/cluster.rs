@@ -438,7 +438,7 @@ mod tests {
                 leader: 1,
                 prev_log_index: 0,
                 prev_log_term: 0,
-                entries: vec![],
+                entries: Default::default(),
                 leader_commit: 0,
             },
             Message::AppendEntriesReply { term: 1, success: true, match_index: 0, conflict_index: 0 },
