@@ -65,7 +65,8 @@ pub struct DurableState {
 /// the log from `log_from` on replaced by `entries`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PersistOp {
-    pub snapshot: Option<Snapshot>,
+    /// Boxed: a write moves through the node's output and the disk's queue, and nearly none holds a snapshot.
+    pub snapshot: Option<Box<Snapshot>>,
     pub term: Term,
     pub voted_for: Option<NodeId>,
     pub log_from: Option<LogIndex>,
@@ -82,7 +83,7 @@ impl PersistOp {
             // Newer than what the disk holds (writes are in order, so it always is).
             if snap.last.index > disk.log.start().index {
                 disk.log.install(snap.last);
-                disk.snapshot = Some(snap.clone());
+                disk.snapshot = Some(Snapshot::clone(snap));
             }
         }
         disk.term = self.term;
@@ -465,7 +466,7 @@ impl Node {
             };
             let voted_for = if self.cfg.bugs.has(PlantedBug::VoteNotPersisted) { None } else { self.voted_for };
             Some(PersistOp {
-                snapshot: if self.snapshot_dirty { self.snapshot.clone() } else { None },
+                snapshot: if self.snapshot_dirty { self.snapshot.clone().map(Box::new) } else { None },
                 term: self.term,
                 voted_for,
                 log_from: self.written_from,
