@@ -461,7 +461,7 @@ impl Node {
     pub fn take_ready(&mut self) -> Ready {
         let persist = if self.hard_dirty || self.written_from.is_some() || self.snapshot_dirty {
             let entries = match self.written_from {
-                Some(from) => self.log.slice(from, usize::MAX).cloned().collect(),
+                Some(from) => self.log.clone_slice(from, usize::MAX),
                 None => crate::log::Entries::new(),
             };
             let voted_for = if self.cfg.bugs.has(PlantedBug::VoteNotPersisted) { None } else { self.voted_for };

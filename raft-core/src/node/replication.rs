@@ -98,7 +98,7 @@ impl Node {
         }
         let prev_log_index = p.next_index - 1;
         let entries: Entries = if p.in_flight() < max_in_flight && p.next_index <= last {
-            self.log.slice(p.next_index, max_entries).cloned().collect()
+            self.log.clone_slice(p.next_index, max_entries)
         } else {
             Entries::new()
         };
