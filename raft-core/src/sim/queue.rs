@@ -1,12 +1,12 @@
 //! The simulator's event queue: events in (time, sequence) order, exactly as a binary heap would give them, kept
-//! as a calendar. The next 65 ms of virtual time are 64 buckets of 1,024 µs, each sorted; events further ahead
-//! wait in a binary heap. Nearly every event (a message's 10–30 ms trip, a disk sync, a heartbeat) lands in the
-//! calendar, where taking the next one is a bit scan and a pop instead of a heap's sift through ten levels of
+//! as a calendar. The next 32.8 ms of virtual time are 64 buckets of 512 µs; events further ahead wait in a
+//! binary heap. Nearly every event (a message's 10–30 ms trip, a disk sync) lands in the calendar, where taking the next one is a bit scan and a pop instead of a heap's sift through ten levels of
 //! unpredictable comparisons (a tenth of the simulator's time at 51 nodes).
 //!
 //! A bucket is sorted when its first event is asked for, not on every push: a message's time is random within
 //! its bucket, and keeping each bucket sorted cost an insert in the middle of a deque for about every other
-//! message.
+//! message. Buckets of 512 µs hold half as many events to sort as 1,024 µs ones (1 % fewer instructions in
+//! all); the heartbeats (50 ms ahead by default) then go to the heap, as election timers always did.
 //!
 //! The one rule a caller keeps: nothing is queued before the last event taken (virtual time never goes back).
 
@@ -14,8 +14,8 @@ use crate::types::TimeUs;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-/// A bucket spans 2^10 µs.
-const BUCKET_SHIFT: u32 = 10;
+/// A bucket spans 2^9 µs.
+const BUCKET_SHIFT: u32 = 9;
 /// Buckets in the calendar (one bit each in `occupied`).
 const SLOTS: u64 = 64;
 
