@@ -228,8 +228,8 @@ pub struct Node {
     progress: BTreeMap<NodeId, Progress>,
     /// Reused by `maybe_commit` (no allocation per acknowledgement).
     match_scratch: Vec<LogIndex>,
-    /// Reused by `broadcast_append` for the peers' ids.
-    peer_scratch: Vec<NodeId>,
+X
+    peer_scratch: Vec<(NodeId, bool)>,
     /// Leader only: how many more voters' matchIndex must pass the commit index before counting can commit
     /// anything (0: count at the next acknowledgement). Recomputed by every count, so an acknowledgement that
     /// cannot change the quorum's matchIndex skips the count (at 51 voters, 1 count per entry instead of 26).

@@ -55,19 +55,22 @@ impl Node {
     /// Sends AppendEntries to every member: on a heartbeat to all, else to those with entries to send and room
     /// in their in-flight window (a full window waits for an acknowledgement: no empty append per proposal).
     pub(super) fn broadcast_append(&mut self, heartbeat: bool) {
-        // The peers' ids in a kept vector: this runs for every proposal, to every peer.
+        // Who gets what, decided in one walk over the progress into a kept vector (this runs for every
+        // proposal, for every peer); sending to one peer changes only that peer's progress.
         let mut peers = std::mem::take(&mut self.peer_scratch);
         peers.clear();
-        peers.extend(self.progress.keys().copied());
-        for &peer in &peers {
-            let p = &self.progress[&peer];
-            let can_send_entries =
-                p.next_index <= self.log.last_index() && p.in_flight() < self.cfg.appends_in_flight_max;
-            let needs_snapshot = p.next_index <= self.log.start().index;
-            if heartbeat && needs_snapshot {
+        let (last, start) = (self.log.last_index(), self.log.start().index);
+        let max_in_flight = self.cfg.appends_in_flight_max;
+        peers.extend(self.progress.iter().filter_map(|(peer, p)| {
+            let can_send_entries = p.next_index <= last && p.in_flight() < max_in_flight;
+            let needs_snapshot = p.next_index <= start;
+            (heartbeat || can_send_entries).then_some((*peer, heartbeat && needs_snapshot))
+        }));
+        for &(peer, snapshot) in &peers {
+            if snapshot {
                 // What was sent and not acknowledged may be lost: from the acknowledged offset again.
                 self.send_snapshot_chunks(peer, true);
-            } else if heartbeat || can_send_entries {
+            } else {
                 self.send_append(peer);
             }
         }
