@@ -228,7 +228,7 @@ pub struct Node {
     progress: BTreeMap<NodeId, Progress>,
     /// Reused by `maybe_commit` (no allocation per acknowledgement).
     match_scratch: Vec<LogIndex>,
-X
+    /// Reused by `broadcast_append`: the peers to send to, and whether each gets the snapshot.
     peer_scratch: Vec<(NodeId, bool)>,
     /// Leader only: how many more voters' matchIndex must pass the commit index before counting can commit
     /// anything (0: count at the next acknowledgement). Recomputed by every count, so an acknowledgement that
