@@ -126,20 +126,21 @@ impl Checker {
         }
     }
 
-    /// Checks one node after it handled an event. `before` is its summary from before the event;
-    /// `disk` reads any node's durable state (for the quorum check).
+    /// Checks one node after it handled an event. `before` and `after` are its summaries from before and after
+    /// the event; `disk` reads any node's durable state (for the quorum check).
     #[allow(clippy::too_many_arguments)]
     pub fn after_step<'a>(
         &mut self,
         now_us: TimeUs,
         before: &Summary,
+        after: &Summary,
         node: &Node,
         written_from: Option<LogIndex>,
         notes: &[Note],
         disk: impl Fn(NodeId) -> Option<&'a DurableState>,
     ) {
+        debug_assert_eq!(*after, node.summary(), "the summary after the event is the node's");
         let id = node.id();
-        let after = node.summary();
         let log = node.log();
 
         // Monotonic: within one run of a node, term and commit index never go down.

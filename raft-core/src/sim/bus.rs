@@ -90,11 +90,16 @@ impl InFlight {
         self.len += 1;
     }
     fn remove(&mut self, id: &MsgId) -> Option<Envelope> {
+        self.remove_if(id, |_| true)
+    }
+    /// Removes the envelope of `id` if `take` says so, with one lookup.
+    fn remove_if(&mut self, id: &MsgId, take: impl FnOnce(&Envelope) -> bool) -> Option<Envelope> {
         let i = id.checked_sub(self.base)? as usize;
-        let slot = std::mem::replace(self.slots.get_mut(i)?, NONE);
-        if slot == NONE {
+        let slot = *self.slots.get(i)?;
+        if slot == NONE || !take(self.slab[slot as usize].as_ref().expect("a slot in use holds an envelope")) {
             return None;
         }
+        self.slots[i] = NONE;
         let env = self.slab[slot as usize].take().expect("a slot in use holds an envelope");
         self.free.push(slot);
         self.len -= 1;
@@ -185,6 +190,13 @@ impl Bus {
 
     pub fn remove(&mut self, id: MsgId) -> Option<Envelope> {
         let env = self.in_flight.remove(&id)?;
+        self.per_link.sub(env.from, env.to);
+        Some(env)
+    }
+
+    /// Removes the message if it is in flight and due by `now_us` (a delayed one is not yet).
+    pub fn remove_due(&mut self, id: MsgId, now_us: TimeUs) -> Option<Envelope> {
+        let env = self.in_flight.remove_if(&id, |env| env.deliver_us <= now_us)?;
         self.per_link.sub(env.from, env.to);
         Some(env)
     }

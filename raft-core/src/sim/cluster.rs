@@ -477,7 +477,9 @@ impl Cluster {
             let servers = &self.servers;
             let node = servers[&id].node.as_ref().expect("node is up");
             self.checker
-                .after_step(now, &before, node, ready.written_from, &ready.notes, |n| servers.get(&n).map(|s| &s.disk));
+                .after_step(now, &before, &after, node, ready.written_from, &ready.notes, |n| {
+                    servers.get(&n).map(|s| &s.disk)
+                });
         }
 
         // Disk: writes are durable in order; messages that wait for a write leave when it is synced.
@@ -654,11 +656,8 @@ impl Cluster {
     }
 
     fn deliver(&mut self, id: MsgId) -> bool {
-        let Some(env) = self.bus.in_flight.get(&id) else { return false };
-        if env.deliver_us > self.now_us {
-            return false; // delayed by a user: a later event delivers it
-        }
-        let env = self.bus.remove(id).expect("present");
+        // Not in flight any more (dropped), or delayed by a user: a later event delivers it.
+        let Some(env) = self.bus.remove_due(id, self.now_us) else { return false };
         self.trace.u64(2).u64(id);
         if self.journaling() {
             let (cause, from, to) = (env.sent_seq, env.from, env.to);
