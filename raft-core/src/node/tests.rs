@@ -1,8 +1,8 @@
 //! Unit tests of single nodes, named after the rules of the paper they check.
 
 use super::*;
-use crate::log::Entry;
 use crate::bugs::Bugs;
+use crate::log::Entry;
 
 fn cfg() -> RaftConfig {
     RaftConfig::default()

@@ -3,8 +3,8 @@
 
 use super::tests_membership::leader_of;
 use super::*;
-use crate::log::Entry;
 use crate::bugs::Bugs;
+use crate::log::Entry;
 use crate::protocol::Protocol;
 
 fn three() -> Membership {

@@ -476,10 +476,9 @@ impl Cluster {
         {
             let servers = &self.servers;
             let node = servers[&id].node.as_ref().expect("node is up");
-            self.checker
-                .after_step(now, &before, &after, node, ready.written_from, &ready.notes, |n| {
-                    servers.get(&n).map(|s| &s.disk)
-                });
+            self.checker.after_step(now, &before, &after, node, ready.written_from, &ready.notes, |n| {
+                servers.get(&n).map(|s| &s.disk)
+            });
         }
 
         // Disk: writes are durable in order; messages that wait for a write leave when it is synced.

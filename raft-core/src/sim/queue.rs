@@ -104,8 +104,7 @@ impl<E: Copy + Ord> EventQueue<E> {
 
     /// The time of the next event.
     pub fn peek_time(&self) -> Option<TimeUs> {
-        let calendar =
-            self.first_slot().and_then(|slot| self.slots[slot].iter().map(|(t, _, _)| *t).min());
+        let calendar = self.first_slot().and_then(|slot| self.slots[slot].iter().map(|(t, _, _)| *t).min());
         let later = self.later.peek().map(|Reverse((t, _, _))| *t);
         match (calendar, later) {
             (Some(a), Some(b)) => Some(a.min(b)),
