@@ -45,7 +45,10 @@ impl Cluster {
                 let id = i as NodeId + 1;
                 loop {
                     let r = self.nodes[i].take_ready();
-                    let idle = r.persist.is_none() && r.send.is_empty() && r.send_after_persist.is_empty() && r.apply.is_empty();
+                    let idle = r.persist.is_none()
+                        && r.send.is_empty()
+                        && r.send_after_persist.is_empty()
+                        && r.apply.is_empty();
                     if idle {
                         break;
                     }

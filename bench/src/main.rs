@@ -13,6 +13,10 @@ struct Args {
     /// Entries per workload (each is proposed, committed and applied on every node).
     #[arg(long, default_value_t = 20_000)]
     entries: usize,
+    /// Runs of each side per workload, interleaved; the median is printed (one run swings by ±30 % on a
+    /// shared machine).
+    #[arg(long, default_value_t = 5)]
+    repeats: usize,
 }
 
 pub const PAYLOAD_BYTES: usize = 64;
@@ -35,13 +39,21 @@ impl Run {
 
 fn main() {
     let args = Args::parse();
-    println!("workload: {} entries of {PAYLOAD_BYTES} bytes, committed and applied on every node", args.entries);
+    println!(
+        "workload: {} entries of {PAYLOAD_BYTES} bytes, committed and applied on every node; median of {} \
+         interleaved runs per side",
+        args.entries, args.repeats
+    );
     for voters in [5usize, 51] {
         for batch in [1usize, 64] {
             // Fewer entries at 51 voters one at a time: each costs a round of 50 followers.
             let entries = if voters > 5 && batch == 1 { args.entries / 4 } else { args.entries };
-            let ours = core_side::run(voters, batch, entries);
-            let theirs = rs_side::run(voters, batch, entries);
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            for _ in 0..args.repeats.max(1) {
+                ours.push(core_side::run(voters, batch, entries));
+                theirs.push(rs_side::run(voters, batch, entries));
+            }
+            let (ours, theirs) = (median(ours), median(theirs));
             println!(
                 "voters={voters:>2} batch={batch:>2}: raft-core {:>9.0} entries/s ({:>5.1} msgs/entry) | raft-rs {:>9.0} entries/s ({:>5.1} msgs/entry) | ratio {:.2}x",
                 ours.per_s(),
@@ -52,4 +64,11 @@ fn main() {
             );
         }
     }
+}
+
+/// The run with the median speed.
+fn median(mut runs: Vec<Run>) -> Run {
+    runs.sort_by(|a, b| a.per_s().total_cmp(&b.per_s()));
+    let mid = runs.len() / 2;
+    runs.swap_remove(mid)
 }
