@@ -1,7 +1,8 @@
 //! The simulator's event queue: events in (time, sequence) order, exactly as a binary heap would give them, kept
 //! as a calendar. The next 32.8 ms of virtual time are 64 buckets of 512 µs; events further ahead wait in a
-//! binary heap. Nearly every event (a message's 10–30 ms trip, a disk sync) lands in the calendar, where taking the next one is a bit scan and a pop instead of a heap's sift through ten levels of
-//! unpredictable comparisons (a tenth of the simulator's time at 51 nodes).
+//! binary heap. Nearly every event (a message's 10–30 ms trip, a disk sync) lands in the calendar, where taking
+//! the next one is a bit scan and a pop instead of a heap's sift through ten levels of unpredictable comparisons
+//! (a tenth of the simulator's time at 51 nodes).
 //!
 //! A bucket is sorted when its first event is asked for, not on every push: a message's time is random within
 //! its bucket, and keeping each bucket sorted cost an insert in the middle of a deque for about every other
