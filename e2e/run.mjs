@@ -1017,6 +1017,32 @@ await test('messages move by the compositor on a small ring and on a canvas at 5
   }
 });
 
+await test('a message sent while the run plays moves from the moment it is drawn (its animation does not wait for the compositor)', async () => {
+  const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
+  // Every animation the page makes, as it stands once the code that made it has set its timing.
+  await R(page, () => {
+    window.__made = [];
+    const animate = Element.prototype.animate;
+    Element.prototype.animate = function (...args) {
+      const a = animate.apply(this, args);
+      queueMicrotask(() => window.__made.push({ pending: a.pending, start: a.startTime, rate: a.playbackRate }));
+      return a;
+    };
+    window.raft.play();
+  });
+  await page.waitForFunction(() => document.querySelectorAll('.flying').length >= 2);
+  await R(page, () => { window.__made = []; });
+  await page.waitForTimeout(3000);
+  const made = await R(page, () => window.__made.filter((m) => m.rate > 0));
+  assert(made.length >= 10, `animations made while playing: ${made.length}`);
+  // A pending animation holds its first frame until the compositor starts it, and runs that late ever after:
+  // a frame on an idle machine, several on a busy one (and then a pause made the messages jump on).
+  const late = made.filter((m) => m.pending || m.start === null);
+  assert(late.length === 0, `${late.length} of ${made.length} animations left pending`);
+  assert(errors.length === 0, errors.join(' | '));
+  await context.close();
+});
+
 await test('pausing while a small ring plays leaves every message where it was drawn (no jump back to the last wake)', async () => {
   const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
   await R(page, () => window.raft.play());

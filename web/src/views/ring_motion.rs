@@ -42,8 +42,15 @@ export function motion_turn(el, first_half) {
 }
 export function motion_set(animation, motion_ms, current_ms, rate) {
   animation.effect.updateTiming({ duration: Math.max(motion_ms, 0.001) * HOLD });
-  animation.currentTime = current_ms;
   animation.playbackRate = rate;
+  const now = document.timeline.currentTime;
+  if (rate > 0 && now !== null) {
+    // Anchored to the timeline: a new animation would otherwise wait, pending, for the compositor, hold
+    // `current_ms` until then and run that late ever after (a frame, several on a busy machine).
+    animation.startTime = now - current_ms / rate;
+  } else {
+    animation.currentTime = current_ms;
+  }
 }")]
 extern "C" {
     /// A straight move from one transform to the other (its timing set by `motion_set`).
