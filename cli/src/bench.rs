@@ -14,15 +14,24 @@ pub struct Args {
     /// Client requests per virtual second.
     #[arg(long, default_value_t = 50)]
     rate: u64,
+    /// Cluster sizes to run, in order (the targets are given at 5 and 51).
+    #[arg(long, value_delimiter = ',', default_values_t = [5usize, 51], value_parser = clap::value_parser!(usize))]
+    nodes: Vec<usize>,
     /// Virtual seconds of the recording benchmark (journal and checkpoints at 51 nodes; 0 skips it).
     #[arg(long, default_value_t = 600)]
     recording_seconds: u64,
 }
 
 pub fn run(args: Args) -> ExitCode {
-    for nodes in [5usize, 51] {
+    for &nodes in &args.nodes {
         let cfg = SimConfig { nodes, seed: 42, ..SimConfig::default() };
-        let mut c = Cluster::new(cfg).expect("default config is valid");
+        let mut c = match Cluster::new(cfg) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("raft-sim bench: {nodes} nodes: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
         let gap_us = 1_000_000 / args.rate.max(1);
         let started = Instant::now();
         let mut t = 0;
