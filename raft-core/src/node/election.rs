@@ -157,13 +157,16 @@ impl Node {
         self.progress.retain(|id, _| members.contains(id));
         let next_index = self.log.last_index() + 1;
         for m in members {
-            self.progress.entry(m).or_insert(Progress {
-                next_index,
-                match_index: 0,
-                inflights: Default::default(),
-                recent_active: false,
-                snapshot_sending: None,
-            });
+            if !self.progress.contains_key(&m) {
+                let fresh = Progress {
+                    next_index,
+                    match_index: 0,
+                    inflights: Default::default(),
+                    recent_active: false,
+                    snapshot_sending: None,
+                };
+                self.progress.insert(m, fresh);
+            }
         }
     }
 }

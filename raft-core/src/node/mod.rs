@@ -6,7 +6,10 @@
 mod compaction;
 mod election;
 mod extensions;
+mod progress_table;
 mod replication;
+
+pub use progress_table::ProgressTable;
 
 use crate::bugs::PlantedBug;
 use crate::config::RaftConfig;
@@ -20,7 +23,6 @@ use crate::types::{LogIndex, NodeId, Role, Term, TimeUs};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// What a leader knows of one follower (Figure 2, "volatile state on leaders").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,7 +227,7 @@ pub struct Node {
     heartbeat_due_us: TimeUs,
     /// Votes counted by a candidate, or pre-votes by a pre-candidate (itself first).
     votes: Vec<NodeId>,
-    progress: BTreeMap<NodeId, Progress>,
+    progress: ProgressTable,
     /// Reused by `maybe_commit` (no allocation per acknowledgement).
     match_scratch: Vec<LogIndex>,
     /// Reused by `broadcast_append`: the peers to send to, and whether each gets the snapshot.
@@ -321,7 +323,7 @@ impl Node {
             last_heard_from_leader_us: 0,
             heartbeat_due_us: TimeUs::MAX,
             votes: Vec::new(),
-            progress: BTreeMap::new(),
+            progress: ProgressTable::default(),
             match_scratch: Vec::new(),
             peer_scratch: Vec::new(),
             commit_acks_missing: 0,
@@ -563,7 +565,7 @@ impl Node {
     pub fn votes(&self) -> &[NodeId] {
         &self.votes
     }
-    pub fn progress(&self) -> &BTreeMap<NodeId, Progress> {
+    pub fn progress(&self) -> &ProgressTable {
         &self.progress
     }
     pub fn transfer(&self) -> Option<Transfer> {

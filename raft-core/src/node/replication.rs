@@ -258,14 +258,11 @@ impl Node {
         }
         let mut matches = std::mem::take(&mut self.match_scratch);
         matches.clear();
-        // Voters and progress are both in id order: one merged walk instead of a map search per voter.
-        let mut progress = self.progress.iter().peekable();
         matches.extend(self.membership.voters.iter().map(|v| {
             if *v == self.id {
                 return self.stable_index;
             }
-            while progress.next_if(|(id, _)| *id < v).is_some() {}
-            progress.next_if(|(id, _)| *id == v).map_or(0, |(_, p)| p.match_index)
+            self.progress.get(v).map_or(0, |p| p.match_index)
         }));
         if matches.is_empty() {
             self.match_scratch = matches;
