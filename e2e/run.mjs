@@ -1049,6 +1049,8 @@ await test('pausing while a small ring plays leaves every message where it was d
   await page.waitForFunction(() => document.querySelectorAll('.flying').length >= 2);
   for (let round = 0; round < 3; round++) {
     await page.waitForTimeout(130 + 70 * round); // somewhere between two wakes
+    // Between two heartbeats nothing may be in flight for a while (a second at 1/20): wait for a message.
+    await page.waitForFunction(() => document.querySelectorAll('.flying').length >= 1);
     const moves = await R(page, async () => {
       const at = () => new Map([...document.querySelectorAll('.flying')].map((el) => {
         const b = el.getBoundingClientRect();
