@@ -1,4 +1,5 @@
-//! `raft-sim bench`: simulated seconds per wall second and events per second under a steady client load.
+//! `raft-sim bench`: simulated seconds per wall second and events per second under a steady client load (the
+//! median of a few runs: every run is the same, only the wall time differs).
 
 use raft_core::machine::op::Op;
 use raft_core::sim::Recording;
@@ -9,49 +10,75 @@ use std::time::Instant;
 #[derive(clap::Args)]
 pub struct Args {
     /// Virtual seconds to simulate per cluster size.
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=SECONDS_MAX))]
     seconds: u64,
     /// Client requests per virtual second.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     rate: u64,
+    /// Runs per cluster size; the median is printed. A 60-second run at 5 nodes takes 20–30 ms of wall time,
+    /// and single runs of it swung by ±40 % on a shared machine.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=100))]
+    repeats: u64,
     /// Cluster sizes to run, in order (the targets are given at 5 and 51).
     #[arg(long, value_delimiter = ',', default_values_t = [5usize, 51], value_parser = clap::value_parser!(usize))]
     nodes: Vec<usize>,
     /// Virtual seconds of the recording benchmark (journal and checkpoints at 51 nodes; 0 skips it).
-    #[arg(long, default_value_t = 600)]
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(0..=SECONDS_MAX))]
     recording_seconds: u64,
+}
+
+/// Longest run the bench takes, in virtual seconds (a day).
+const SECONDS_MAX: u64 = 86_400;
+
+/// One timed run: the cluster at its end and the wall time it took.
+fn timed_run(nodes: usize, seconds: u64, rate: u64) -> Result<(Cluster, f64), String> {
+    let cfg = SimConfig { nodes, seed: 42, ..SimConfig::default() };
+    let mut c = Cluster::new(cfg)?;
+    let gap_us = 1_000_000 / rate;
+    let started = Instant::now();
+    let mut t = 0;
+    let mut i: u64 = 0;
+    while t < seconds * 1_000_000 {
+        t += gap_us;
+        c.run_until(t);
+        i += 1;
+        let op = Op::Set { index: (i % 5) as u32, value: i as i64 };
+        c.apply(Command::Request { client: Some((i % 8 + 1) as u32), to: None, op }).expect("valid request");
+    }
+    Ok((c, started.elapsed().as_secs_f64()))
 }
 
 pub fn run(args: Args) -> ExitCode {
     for &nodes in &args.nodes {
-        let cfg = SimConfig { nodes, seed: 42, ..SimConfig::default() };
-        let mut c = match Cluster::new(cfg) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("raft-sim bench: {nodes} nodes: {e}");
-                return ExitCode::FAILURE;
+        let mut walls_s = Vec::new();
+        let mut last = None;
+        for _ in 0..args.repeats {
+            match timed_run(nodes, args.seconds, args.rate) {
+                Ok((c, wall_s)) => {
+                    walls_s.push(wall_s);
+                    last = Some(c);
+                }
+                Err(e) => {
+                    eprintln!("raft-sim bench: {nodes} nodes: {e}");
+                    return ExitCode::FAILURE;
+                }
             }
-        };
-        let gap_us = 1_000_000 / args.rate.max(1);
-        let started = Instant::now();
-        let mut t = 0;
-        let mut i: u64 = 0;
-        while t < args.seconds * 1_000_000 {
-            t += gap_us;
-            c.run_until(t);
-            i += 1;
-            let op = Op::Set { index: (i % 5) as u32, value: i as i64 };
-            c.apply(Command::Request { client: Some((i % 8 + 1) as u32), to: None, op }).expect("valid request");
         }
-        let wall_s = started.elapsed().as_secs_f64();
+        let c = last.expect("at least one run");
+        walls_s.sort_by(f64::total_cmp);
+        let wall_s = walls_s[walls_s.len() / 2];
+        let rate = |wall_s: f64| args.seconds as f64 / wall_s;
         let committed = c.leader().map_or(0, |l| l.commit_index());
         println!(
-            "nodes={nodes} virtual_s={} wall_s={wall_s:.3} sim_s_per_wall_s={:.1} events={} events_per_s={:.0} committed={committed} violations={}",
+            "nodes={nodes} virtual_s={} wall_s={wall_s:.3} sim_s_per_wall_s={:.1} events={} events_per_s={:.0} committed={committed} violations={} runs={} slowest={:.1} fastest={:.1}",
             args.seconds,
-            args.seconds as f64 / wall_s,
+            rate(wall_s),
             c.events(),
             c.events() as f64 / wall_s,
-            c.violation_count()
+            c.violation_count(),
+            walls_s.len(),
+            rate(walls_s[walls_s.len() - 1]),
+            rate(walls_s[0]),
         );
     }
     if args.recording_seconds > 0 {
@@ -65,7 +92,7 @@ pub fn run(args: Args) -> ExitCode {
 fn recording(seconds: u64, rate: u64) {
     let cfg = SimConfig { nodes: 51, seed: 42, ..SimConfig::default() };
     let mut rec = Recording::new(cfg).expect("default config is valid");
-    let gap_us = 1_000_000 / rate.max(1);
+    let gap_us = 1_000_000 / rate;
     let started = Instant::now();
     let (mut t, mut i) = (0u64, 0u64);
     while t < seconds * 1_000_000 {
