@@ -607,6 +607,9 @@ await test('a built-in scenario replays in the page: Figure 8 with the planted b
 await test('messages in flight can be clicked and dropped, duplicated or delayed', async () => {
   const { page, context } = await open();
   await advance(page, 2000);
+  // The page played a moment before the test paused it, so the run stands at 2 s and a few ms: maybe between
+  // two rounds of messages, with none in flight. On by 5 ms at a time until one is.
+  for (let i = 0; i < 100 && !(await R(page, () => window.raft.inFlight().length)); i++) await advance(page, 5);
   await page.waitForSelector('.flying[data-msg]');
   const ids = await page.$$eval('.flying[data-msg]', (els) => els.map((e) => Number(e.dataset.msg)));
   // Messages are drawn under the nodes; this one may be passing behind one, so the click goes to it directly.
