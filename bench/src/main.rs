@@ -11,12 +11,12 @@ use std::time::Duration;
 #[derive(Parser)]
 struct Args {
     /// Entries per workload (each is proposed, committed and applied on every node).
-    #[arg(long, default_value_t = 20_000)]
-    entries: usize,
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(4..=10_000_000))]
+    entries: u64,
     /// Runs of each side per workload, interleaved; the median is printed (one run swings by ±30 % on a
     /// shared machine).
-    #[arg(long, default_value_t = 5)]
-    repeats: usize,
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=100))]
+    repeats: u64,
 }
 
 pub const PAYLOAD_BYTES: usize = 64;
@@ -47,9 +47,9 @@ fn main() {
     for voters in [5usize, 51] {
         for batch in [1usize, 64] {
             // Fewer entries at 51 voters one at a time: each costs a round of 50 followers.
-            let entries = if voters > 5 && batch == 1 { args.entries / 4 } else { args.entries };
+            let entries = if voters > 5 && batch == 1 { args.entries / 4 } else { args.entries } as usize;
             let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-            for _ in 0..args.repeats.max(1) {
+            for _ in 0..args.repeats {
                 ours.push(core_side::run(voters, batch, entries));
                 theirs.push(rs_side::run(voters, batch, entries));
             }

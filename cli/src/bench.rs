@@ -34,18 +34,22 @@ const SECONDS_MAX: u64 = 86_400;
 fn timed_run(nodes: usize, seconds: u64, rate: u64) -> Result<(Cluster, f64), String> {
     let cfg = SimConfig { nodes, seed: 42, ..SimConfig::default() };
     let mut c = Cluster::new(cfg)?;
-    let gap_us = 1_000_000 / rate;
     let started = Instant::now();
-    let mut t = 0;
-    let mut i: u64 = 0;
-    while t < seconds * 1_000_000 {
-        t += gap_us;
-        c.run_until(t);
-        i += 1;
-        let op = Op::Set { index: (i % 5) as u32, value: i as i64 };
-        c.apply(Command::Request { client: Some((i % 8 + 1) as u32), to: None, op }).expect("valid request");
+    for (t_us, request) in load(seconds, rate) {
+        c.run_until(t_us);
+        c.apply(request).expect("valid request");
     }
     Ok((c, started.elapsed().as_secs_f64()))
+}
+
+/// The steady client load: `rate` requests per virtual second for `seconds`, each with its virtual time, spread
+/// over 8 clients and 5 array cells.
+fn load(seconds: u64, rate: u64) -> impl Iterator<Item = (u64, Command)> {
+    let gap_us = 1_000_000 / rate;
+    (1..=(seconds * 1_000_000).div_ceil(gap_us)).map(move |i| {
+        let op = Op::Set { index: (i % 5) as u32, value: i as i64 };
+        (i * gap_us, Command::Request { client: Some((i % 8 + 1) as u32), to: None, op })
+    })
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -67,18 +71,18 @@ pub fn run(args: Args) -> ExitCode {
         let c = last.expect("at least one run");
         walls_s.sort_by(f64::total_cmp);
         let wall_s = walls_s[walls_s.len() / 2];
-        let rate = |wall_s: f64| args.seconds as f64 / wall_s;
+        let sim_per_wall = |wall_s: f64| args.seconds as f64 / wall_s;
         let committed = c.leader().map_or(0, |l| l.commit_index());
         println!(
             "nodes={nodes} virtual_s={} wall_s={wall_s:.3} sim_s_per_wall_s={:.1} events={} events_per_s={:.0} committed={committed} violations={} runs={} slowest={:.1} fastest={:.1}",
             args.seconds,
-            rate(wall_s),
+            sim_per_wall(wall_s),
             c.events(),
             c.events() as f64 / wall_s,
             c.violation_count(),
             walls_s.len(),
-            rate(walls_s[walls_s.len() - 1]),
-            rate(walls_s[0]),
+            sim_per_wall(walls_s[walls_s.len() - 1]),
+            sim_per_wall(walls_s[0]),
         );
     }
     if args.recording_seconds > 0 {
@@ -92,15 +96,10 @@ pub fn run(args: Args) -> ExitCode {
 fn recording(seconds: u64, rate: u64) {
     let cfg = SimConfig { nodes: 51, seed: 42, ..SimConfig::default() };
     let mut rec = Recording::new(cfg).expect("default config is valid");
-    let gap_us = 1_000_000 / rate;
     let started = Instant::now();
-    let (mut t, mut i) = (0u64, 0u64);
-    while t < seconds * 1_000_000 {
-        t += gap_us;
-        rec.advance_to(t).expect("nothing to replay");
-        i += 1;
-        let op = Op::Set { index: (i % 5) as u32, value: i as i64 };
-        rec.apply(Command::Request { client: Some((i % 8 + 1) as u32), to: None, op }).expect("valid request");
+    for (t_us, request) in load(seconds, rate) {
+        rec.advance_to(t_us).expect("nothing to replay");
+        rec.apply(request).expect("valid request");
     }
     let wall_s = started.elapsed().as_secs_f64();
     let jump = Instant::now();
