@@ -975,13 +975,15 @@ await test('messages move by the compositor on a small ring and on a canvas at 5
       assert(!(await page.$('canvas.ring-canvas')), 'no canvas on a small ring');
       await page.waitForFunction(() => document.querySelectorAll('.flying').length === window.raft.inFlight().length);
     }
-    // The ring's geometry (web/src/geometry.rs), to find where a message is drawn.
+    // Where the nodes and the clients are drawn (in the ring's viewBox), to find where a message should be.
     const spots = await R(page, () => {
       const ids = window.raft.nodes().filter((n) => n.status !== 'removed').map((n) => n.id);
       const now = window.raft.status().time_ms * 1000;
-      const n = ids.length, C = 300, RR = 220;
-      const r = Math.min(40, Math.max(9, RR * Math.sin(Math.PI / Math.max(n, 2)) * 0.8));
-      const at = (e) => { if (e.node === undefined) return [C, C]; const a = -Math.PI / 2 + 2 * Math.PI * ids.indexOf(e.node) / n; return [C + RR * Math.cos(a), C + RR * Math.sin(a)]; };
+      const body = (id) => document.querySelector(`g.node[data-node="${id}"] circle.body`);
+      const r = +body(ids[0]).getAttribute('r');
+      const chip = document.querySelector('g.clients rect');
+      const C = [+chip.getAttribute('x') + +chip.getAttribute('width') / 2, +chip.getAttribute('y') + +chip.getAttribute('height') / 2];
+      const at = (e) => e.node === undefined ? C : [+body(e.node).getAttribute('cx'), +body(e.node).getAttribute('cy')];
       const pos = (m) => {
         const [a, b] = [at(m.from), at(m.to)];
         const t = Math.min(1, Math.max(0, (now - m.sent_us) / Math.max(1, m.deliver_us - m.sent_us)));
@@ -990,9 +992,11 @@ await test('messages move by the compositor on a small ring and on a canvas at 5
         const d = ia + (len - ia - ib) * t;
         return [a[0] + ux * d, a[1] + uy * d, t];
       };
-      const box = document.querySelector('svg.cluster').getBoundingClientRect();
-      const s = Math.min(box.width, box.height) / 600;
-      const screen = ([x, y]) => [box.left + (box.width - 600 * s) / 2 + x * s, box.top + (box.height - 600 * s) / 2 + y * s];
+      const svg = document.querySelector('svg.cluster');
+      const box = svg.getBoundingClientRect();
+      const [, , vw, vh] = svg.getAttribute('viewBox').split(' ').map(Number);
+      const s = Math.min(box.width / vw, box.height / vh);
+      const screen = ([x, y]) => [box.left + (box.width - vw * s) / 2 + x * s, box.top + (box.height - vh * s) / 2 + y * s];
       const all = window.raft.inFlight().map((m) => [m.id, ...pos(m)]);
       // Away from other messages and from every node's glyph (its halo reaches r + 7).
       const nodes = ids.map((id) => at({ node: id }));
@@ -1015,6 +1019,41 @@ await test('messages move by the compositor on a small ring and on a canvas at 5
     assert(spots.id, `a message alone mid-link to click at ${size} nodes`);
     await page.mouse.click(spots.x, spots.y);
     await page.waitForSelector(`#panel-inspector h3:has-text("#${spots.id}")`);
+    assert(errors.length === 0, errors.join(' | '));
+    await context.close();
+  }
+});
+
+await test('51 nodes in a wide box sit on a racetrack with names that can be read, apart and inside the box; on a phone the ring stays round', async () => {
+  for (const [name, opts, presenter] of [['1920×1080', { viewport: { width: 1920, height: 1080 } }, false],
+    ['1920×1080 presenter', { viewport: { width: 1920, height: 1080 } }, true], ['phone', { ...devices['Pixel 7'] }, false]]) {
+    const { page, context, errors } = await open(opts);
+    await tab(page, 'cluster');
+    await page.fill('#reset-size', '51');
+    await page.click('#reset');
+    if (presenter) await page.click('#presenter');
+    await advance(page, 2000);
+    await page.waitForTimeout(300);
+    const ring = await R(page, () => {
+      const svg = document.querySelector('svg.cluster');
+      const box = svg.getBoundingClientRect();
+      const [, , vw, vh] = svg.getAttribute('viewBox').split(' ').map(Number);
+      const nodes = [...document.querySelectorAll('g.node circle.body')].map((c) => c.getBoundingClientRect());
+      const centre = (b) => [b.left + b.width / 2, b.top + b.height / 2];
+      const gaps = nodes.map((b, i) => { const [x, y] = centre(b); const [nx, ny] = centre(nodes[(i + 1) % nodes.length]); return Math.hypot(nx - x, ny - y) - b.width; });
+      const inside = nodes.every((b) => b.left >= box.left - 0.5 && b.right <= box.right + 0.5 && b.top >= box.top - 0.5 && b.bottom <= box.bottom + 0.5);
+      return { aspect: vw / vh, count: nodes.length, diameter: Math.min(...nodes.map((b) => b.width)), gap: Math.min(...gaps), inside };
+    });
+    assert(ring.count === 51, `${name}: 51 nodes drawn, not ${ring.count}`);
+    assert(ring.inside, `${name}: every node inside the ring's box`);
+    assert(ring.gap > 0, `${name}: neighbours apart (closest gap ${ring.gap.toFixed(1)} px)`);
+    if (name === 'phone') {
+      assert(ring.aspect === 1, `phone: a round ring (viewBox ${ring.aspect.toFixed(2)}:1)`);
+    } else {
+      // The round ring gave 51 nodes 16 px circles here (8 px radius); its names were unreadable.
+      assert(ring.aspect > 1.5, `${name}: the ring stretches into the wide box (viewBox ${ring.aspect.toFixed(2)}:1)`);
+      assert(ring.diameter >= 30, `${name}: nodes at least 30 px across, not ${ring.diameter.toFixed(1)}`);
+    }
     assert(errors.length === 0, errors.join(' | '));
     await context.close();
   }

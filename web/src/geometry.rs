@@ -2,21 +2,10 @@
 
 use std::f64::consts::PI;
 
+/// The ring's viewBox height (and a circle's width; see `ring_layout`).
 pub const RING_SIZE: f64 = 600.0;
-pub const RING_CENTER: f64 = RING_SIZE / 2.0;
+/// The radius of a circle ring, and of a racetrack's half circles.
 pub const RING_RADIUS: f64 = 220.0;
-
-/// Position of the i-th of n nodes on the ring, starting at the top, clockwise.
-pub fn ring_pos(i: usize, n: usize) -> (f64, f64) {
-    let angle = -PI / 2.0 + 2.0 * PI * i as f64 / n.max(1) as f64;
-    (RING_CENTER + RING_RADIUS * angle.cos(), RING_CENTER + RING_RADIUS * angle.sin())
-}
-
-/// Node circle radius: large for a few nodes, shrinking so 51 still fit on the ring.
-pub fn node_radius(n: usize) -> f64 {
-    let gap = RING_RADIUS * (PI / n.max(2) as f64).sin();
-    (gap * 0.8).clamp(9.0, 40.0)
-}
 
 /// Hues for terms: distinct neighbours, and none of them the leader's green or the candidate's amber, so a
 /// term colour is never mistaken for a role.

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod learn;
 pub mod permalink;
 pub mod picture;
+pub mod ring_layout;
 pub mod scenarios;
 pub mod sim;
 pub mod summary;

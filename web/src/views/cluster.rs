@@ -1,9 +1,10 @@
 //! The cluster view: nodes on a ring, coloured by role and term, with election-timer arcs, votes, and the
 //! messages flying between them. Down nodes, paused nodes and cut links are drawn unmistakably.
 
-use super::ring_canvas::{fit, hit, RingCanvas, CANVAS_NODES_MIN};
+use super::ring_canvas::{follow_size, hit, RingCanvas, CANVAS_NODES_MIN};
 use super::ring_motion::RingMotion;
 use crate::geometry::*;
+use crate::ring_layout::RingLayout;
 use crate::sim::{Selection, Sim};
 use crate::watch::Aspect;
 use leptos::prelude::*;
@@ -13,15 +14,19 @@ use raft_core::types::{Endpoint, NodeId, Role};
 use wasm_bindgen::JsCast;
 
 /// Centre of an endpoint: a node on the ring, or the clients' spot in the middle.
-fn endpoint_pos(ids: &[NodeId], e: Endpoint) -> (f64, f64) {
+fn endpoint_pos(ids: &[NodeId], ring: RingLayout, e: Endpoint) -> (f64, f64) {
     match e {
         Endpoint::Node(n) => match ids.iter().position(|i| *i == n) {
-            Some(i) => ring_pos(i, ids.len()),
-            None => (RING_CENTER, RING_CENTER),
+            Some(i) => ring.pos(i),
+            None => ring.center(),
         },
-        Endpoint::Client(_) => (RING_CENTER, RING_CENTER),
+        Endpoint::Client(_) => ring.center(),
     }
 }
+
+/// Above this width the page lays its cards side by side (style/main.css) and the ring's box has a height of
+/// its own; below it the ring's height follows its width, so it stays a circle.
+const SIDE_BY_SIDE_MIN_PX: f64 = 1101.0;
 
 /// Steps of an election-timer arc (3.6° each): finer than the eye follows at a glance, coarse enough that at
 /// 1/20× an arc changes about every other frame rather than every frame.
@@ -60,6 +65,25 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
     // ring_motion), drawn on a canvas on a large one (see ring_canvas). A click on the ring's background picks
     // the nearest message.
     let big = Memo::new(move |_| ids.with(|i| i.len() >= CANVAS_NODES_MIN));
+    // The ring's box, width over height, as last measured (1: a circle).
+    let box_aspect = RwSignal::new(1.0);
+    let ring_box = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let Some(el) = ring_box.get() else { return };
+        follow_size(&el, move |w, h| {
+            let side_by_side = web_sys::window()
+                .and_then(|w| w.inner_width().ok())
+                .and_then(|w| w.as_f64())
+                .is_some_and(|w| w >= SIDE_BY_SIDE_MIN_PX);
+            let aspect = if side_by_side && h > 0.0 { w / h } else { 1.0 };
+            // Whole hundredths: a box that grows by a pixel does not move every node.
+            let aspect = (aspect * 100.0).floor() / 100.0;
+            if box_aspect.get_untracked() != aspect {
+                box_aspect.set(aspect);
+            }
+        });
+    });
+    let ring = Memo::new(move |_| RingLayout::fitted(ids.with(Vec::len), box_aspect.get()));
     let ring_svg = NodeRef::<leptos::svg::Svg>::new();
     let on_ring_click = move |ev: leptos::ev::MouseEvent| {
         // Not the event's currentTarget: Leptos delegates clicks to the document.
@@ -73,13 +97,14 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
             return;
         }
         let rect = svg.get_bounding_client_rect();
-        let (s, ox, oy) = fit(rect.width(), rect.height());
+        let ring = ring.get_untracked();
+        let (s, ox, oy) = ring.fit(rect.width(), rect.height());
         let x = (ev.client_x() as f64 - rect.left() - ox) / s;
         let y = (ev.client_y() as f64 - rect.top() - oy) / s;
         let ids = ids.get_untracked();
         // Where the messages are drawn now: between two wakes, ahead of the simulator's clock (ring_motion).
         let now_us = sim.motion_now_us();
-        if let Some(m) = sim.peek(|c| hit(&ids, c, now_us, x, y)) {
+        if let Some(m) = sim.peek(|c| hit(&ids, ring, c, now_us, x, y)) {
             sim.select(Selection::Message(m));
         }
     };
@@ -92,21 +117,27 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
             </span>
         </p>
         <div class="cluster-wrap">
-            <div class="ring-box">
+            <div class="ring-box" node_ref=ring_box>
             {move || if big.get() {
-                view! { <RingCanvas sim=sim ids=ids /> }.into_any()
+                view! { <RingCanvas sim=sim ids=ids ring=ring /> }.into_any()
             } else {
-                view! { <RingMotion sim=sim ids=ids /> }.into_any()
+                view! { <RingMotion sim=sim ids=ids ring=ring /> }.into_any()
             }}
-            <svg class="cluster" viewBox="0 0 600 600" role="group" aria-label="Raft cluster: nodes on a ring and the messages between them"
+            <svg class="cluster" viewBox=move || format!("0 0 {:.2} {RING_SIZE}", ring.get().width()) role="group"
+                aria-label="Raft cluster: nodes on a ring and the messages between them"
                 node_ref=ring_svg on:click=on_ring_click>
-                <circle class="ring" cx=RING_CENTER cy=RING_CENTER r=RING_RADIUS />
+                <path class="ring" d=move || ring.get().outline_path() />
                 <g class="clients" aria-hidden="true">
-                    <rect x=RING_CENTER - 34.0 y=RING_CENTER - 14.0 width="68" height="28" rx="14" />
-                    <text x=RING_CENTER y=RING_CENTER + 5.0 text-anchor="middle">"clients"</text>
+                    {move || {
+                        let (cx, cy) = ring.get().center();
+                        view! {
+                            <rect x=cx - 34.0 y=cy - 14.0 width="68" height="28" rx="14" />
+                            <text x=cx y=cy + 5.0 text-anchor="middle">"clients"</text>
+                        }
+                    }}
                 </g>
-                <Cuts sim=sim ids=ids />
-                <For each=move || ids.get() key=|id| *id children=move |id| view! { <NodeGlyph sim=sim id=id ids=ids /> } />
+                <Cuts sim=sim ids=ids ring=ring />
+                <For each=move || ids.get() key=|id| *id children=move |id| view! { <NodeGlyph sim=sim id=id ids=ids ring=ring /> } />
             </svg>
             </div>
             {move || partition_banner.get().map(|b| view! { <div class="banner partition" role="status">{b}</div> })}
@@ -116,7 +147,7 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
 }
 
 #[component]
-fn Cuts(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
+fn Cuts(sim: Sim, ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>) -> impl IntoView {
     // The links the network cuts, derived only when the network or the ring changes, with the bus's own rule
     // (`link_up`): a pair cut both ways is one dashed line; a pair cut one way is an arrow in the direction
     // that no longer delivers, with ✂ near its sender.
@@ -146,10 +177,11 @@ fn Cuts(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
         <g class="cuts" aria-hidden="true">
             {move || {
                 let ids = ids.get();
-                let r = node_radius(ids.len());
+                let ring = ring.get();
+                let r = ring.node_radius();
                 lines.get().into_iter().map(|(a, b, one_way)| {
-                    let pa = endpoint_pos(&ids, Endpoint::Node(a));
-                    let pb = endpoint_pos(&ids, Endpoint::Node(b));
+                    let pa = endpoint_pos(&ids, ring, Endpoint::Node(a));
+                    let pb = endpoint_pos(&ids, ring, Endpoint::Node(b));
                     let s = along(pa, pb, r + 4.0, r + 10.0, 0.0);
                     let e = along(pa, pb, r + 4.0, r + 10.0, 1.0);
                     let m = along(pa, pb, r, r, if one_way { 0.3 } else { 0.5 });
@@ -166,11 +198,11 @@ fn Cuts(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
 }
 
 #[component]
-fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
+fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>) -> impl IntoView {
     let pos = move || {
-        let ids = ids.get();
-        let i = ids.iter().position(|x| *x == id).unwrap_or(0);
-        (ring_pos(i, ids.len()), node_radius(ids.len()))
+        let i = ids.with(|ids| ids.iter().position(|x| *x == id).unwrap_or(0));
+        let ring = ring.get();
+        (ring.pos(i), ring.node_radius())
     };
     // What the glyph shows, as a memo: its DOM is rebuilt only when one of these changes. Its timer arc moves
     // on the layer under the ring (ring_motion, ring_canvas).
@@ -211,6 +243,8 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
         let mut seen = vec![format!("S{id}")];
         if roomy {
             seen.push(format!("term {term}"));
+        }
+        if roomy && ring.with(RingLayout::labels_fit) {
             match (status, role, vote) {
                 (_, Some(Role::Candidate), _) => seen.push(format!("{votes} of {quorum} votes")),
                 (_, Some(Role::Precandidate), _) => seen.push(format!("{votes} of {quorum} pre-votes")),
@@ -241,6 +275,8 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
                     state.get().unwrap_or((Status::Crashed, None, 0, None, 0, 0, false));
                 let term_ink = term_color(term);
                 let roomy = r >= 16.0;
+                // A line under the node: a vote, a vote count, "joining".
+                let below = roomy && ring.with(RingLayout::labels_fit);
                 view! {
                     <circle class="halo" cx=x cy=y r=r + 7.0 />
                     <circle class="body" cx=x cy=y r=r />
@@ -249,18 +285,18 @@ fn NodeGlyph(sim: Sim, id: NodeId, ids: Memo<Vec<NodeId>>) -> impl IntoView {
                         <text class="term" x=x y=y + r * 0.45 text-anchor="middle" font-size=(r * 0.34).max(8.0) fill=term_ink>{format!("term {term} ")}</text>
                     })}
                     {(role == Some(Role::Leader)).then(|| view! { <text class="crown" aria-hidden="true" x=x y=y - r - 8.0 text-anchor="middle" font-size=(r * 0.6).clamp(12.0, 20.0)>"★"</text> })}
-                    {(roomy && role == Some(Role::Candidate)).then(|| view! {
+                    {(below && role == Some(Role::Candidate)).then(|| view! {
                         <text class="votes" x=x y=y + r + 18.0 text-anchor="middle">{format!("{votes} of {quorum} votes")}</text>
                     })}
-                    {(roomy && role == Some(Role::Precandidate)).then(|| view! {
+                    {(below && role == Some(Role::Precandidate)).then(|| view! {
                         <text class="votes" x=x y=y + r + 18.0 text-anchor="middle">{format!("{votes} of {quorum} pre-votes")}</text>
                     })}
-                    {(roomy && role == Some(Role::Follower) && status != Status::Crashed).then(|| vote.map(|v| view! {
+                    {(below && role == Some(Role::Follower) && status != Status::Crashed).then(|| vote.map(|v| view! {
                         <text class="vote" x=x y=y + r + 18.0 text-anchor="middle">{format!("voted S{v}")}</text>
                     })).flatten()}
                     {(status == Status::Crashed).then(|| view! { <text class="cross" aria-hidden="true" x=x y=y + r * 0.35 text-anchor="middle" font-size=r * 1.2>"✕"</text> })}
                     {(status == Status::Paused).then(|| view! { <text class="pause-mark" aria-hidden="true" x=x + r * 0.8 y=y - r * 0.7 text-anchor="middle">"❚❚"</text> })}
-                    {(roomy && !member && status == Status::Up && role.is_some()).then(|| view! {
+                    {(below && !member && status == Status::Up && role.is_some()).then(|| view! {
                         <text class="learner" x=x y=y + r + 32.0 text-anchor="middle">"joining"</text>
                     })}
                 }
@@ -346,17 +382,17 @@ pub fn kind_looks(kind: MessageKind) -> &'static [(Look, &'static str)] {
 }
 
 /// Where a message in flight is now, in the ring's coordinates.
-pub fn message_pos(ids: &[NodeId], now_us: u64, e: &raft_core::sim::bus::Envelope) -> (f64, f64) {
-    let r = node_radius(ids.len());
+pub fn message_pos(ids: &[NodeId], ring: RingLayout, now_us: u64, e: &raft_core::sim::bus::Envelope) -> (f64, f64) {
+    let r = ring.node_radius();
     let t = trip_fraction(now_us, e.sent_us, e.deliver_us);
     let ia = if matches!(e.from, Endpoint::Client(_)) { 36.0 } else { r };
     let ib = if matches!(e.to, Endpoint::Client(_)) { 36.0 } else { r };
-    along(endpoint_pos(ids, e.from), endpoint_pos(ids, e.to), ia, ib, t)
+    along(endpoint_pos(ids, ring, e.from), endpoint_pos(ids, ring, e.to), ia, ib, t)
 }
 
 /// A message's size in the ring's coordinates: smaller when the ring is crowded.
-pub fn message_size(nodes: usize) -> f64 {
-    (node_radius(nodes) * 0.22).clamp(4.0, 8.0)
+pub fn message_size(ring: RingLayout) -> f64 {
+    (ring.node_radius() * 0.22).clamp(4.0, 8.0)
 }
 
 pub(super) fn shape(look: Look, x: f64, y: f64, size: f64) -> impl IntoView {

@@ -6,7 +6,7 @@
 //! message.
 
 use super::cluster::{message_look, message_pos, message_size, timer_steps_left, Look, TIMER_STEPS};
-use crate::geometry::{node_radius, ring_pos, RING_SIZE};
+use crate::ring_layout::RingLayout;
 use crate::sim::{Selection, Sim};
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -18,12 +18,6 @@ use wasm_bindgen::JsCast;
 
 /// From this many nodes on the ring, messages and timer arcs are drawn on the canvas.
 pub const CANVAS_NODES_MIN: usize = 12;
-
-/// The ring's viewBox fitted into a box of `w`×`h` (SVG's default `xMidYMid meet`): scale and offsets.
-pub fn fit(w: f64, h: f64) -> (f64, f64, f64) {
-    let s = w.min(h) / RING_SIZE;
-    (s, (w - RING_SIZE * s) / 2.0, (h - RING_SIZE * s) / 2.0)
-}
 
 fn context(el: &web_sys::HtmlCanvasElement) -> Option<web_sys::CanvasRenderingContext2d> {
     el.get_context("2d").ok()??.dyn_into().ok()
@@ -59,7 +53,14 @@ fn draw_shape(ctx: &web_sys::CanvasRenderingContext2d, look: Look, x: f64, y: f6
 /// a layout in the middle of every frame.
 type CssSize = (f64, f64);
 
-fn draw(el: &web_sys::HtmlCanvasElement, css: CssSize, ids: &[NodeId], c: &Cluster, selected: Option<u64>) {
+fn draw(
+    el: &web_sys::HtmlCanvasElement,
+    css: CssSize,
+    ids: &[NodeId],
+    ring: RingLayout,
+    c: &Cluster,
+    selected: Option<u64>,
+) {
     let Some(ctx) = context(el) else { return };
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     let (w, h) = (css.0 * dpr, css.1 * dpr);
@@ -70,20 +71,20 @@ fn draw(el: &web_sys::HtmlCanvasElement, css: CssSize, ids: &[NodeId], c: &Clust
     }
     let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, w, h);
-    let (s, ox, oy) = fit(w, h);
+    let (s, ox, oy) = ring.fit(w, h);
     let _ = ctx.set_transform(s, 0.0, 0.0, s, ox, oy);
     // Election timers, as the SVG draws them on a small ring (`.node .timer` in style/main.css): from the top,
     // clockwise, the part of the timeout still left.
     ctx.set_line_width(2.5);
     ctx.set_line_cap("round");
     ctx.set_stroke_style_str("#6e7781");
-    let r = node_radius(ids.len()) + 5.0;
+    let r = ring.node_radius() + 5.0;
     for (i, id) in ids.iter().enumerate() {
         let Some(steps) = timer_steps_left(c, *id) else { continue };
         if steps == 0 {
             continue;
         }
-        let (x, y) = ring_pos(i, ids.len());
+        let (x, y) = ring.pos(i);
         let start = -PI / 2.0;
         ctx.begin_path();
         let _ = ctx.arc(x, y, r, start, start + 2.0 * PI * (steps as f64 / TIMER_STEPS).min(0.9999));
@@ -91,9 +92,9 @@ fn draw(el: &web_sys::HtmlCanvasElement, css: CssSize, ids: &[NodeId], c: &Clust
     }
     ctx.set_line_cap("butt");
     ctx.set_line_width(1.0);
-    let size = message_size(ids.len());
+    let size = message_size(ring);
     for e in c.in_flight() {
-        let (x, y) = message_pos(ids, c.now_us(), e);
+        let (x, y) = message_pos(ids, ring, c.now_us(), e);
         draw_shape(&ctx, message_look(&e.msg), x, y, size);
         if selected == Some(e.id) {
             ctx.begin_path();
@@ -128,11 +129,11 @@ pub fn follow_size(el: &web_sys::Element, on_size: impl Fn(f64, f64) + 'static) 
 
 /// The message nearest to a point of the ring (in its coordinates) at virtual time `now_us`, if one is within
 /// reach.
-pub fn hit(ids: &[NodeId], c: &Cluster, now_us: u64, x: f64, y: f64) -> Option<u64> {
-    let reach = message_size(ids.len()) * 2.5;
+pub fn hit(ids: &[NodeId], ring: RingLayout, c: &Cluster, now_us: u64, x: f64, y: f64) -> Option<u64> {
+    let reach = message_size(ring) * 2.5;
     c.in_flight()
         .map(|e| {
-            let (mx, my) = message_pos(ids, now_us, e);
+            let (mx, my) = message_pos(ids, ring, now_us, e);
             (e.id, (mx - x).hypot(my - y))
         })
         .filter(|(_, d)| *d <= reach)
@@ -141,7 +142,7 @@ pub fn hit(ids: &[NodeId], c: &Cluster, now_us: u64, x: f64, y: f64) -> Option<u
 }
 
 #[component]
-pub fn RingCanvas(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
+pub fn RingCanvas(sim: Sim, ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let size = RwSignal::new((0.0, 0.0));
     // Measured when the canvas is mounted and whenever it is resized (window, side column, presenter mode).
@@ -151,13 +152,14 @@ pub fn RingCanvas(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
     });
     Effect::new(move |_| {
         let ids = ids.get();
+        let ring = ring.get();
         let selected = match sim.selection.get() {
             Selection::Message(m) => Some(m),
             _ => None,
         };
         let css = size.get();
         if let Some(el) = canvas.get() {
-            sim.with(|c| draw(&el, css, &ids, c, selected));
+            sim.with(|c| draw(&el, css, &ids, ring, c, selected));
         }
     });
     view! { <canvas class="ring-canvas" node_ref=canvas aria-hidden="true"></canvas> }

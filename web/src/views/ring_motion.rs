@@ -9,11 +9,12 @@
 //!
 //! The layer lies under the ring's SVG (messages pass under the nodes, and every click lands on the SVG,
 //! which picks the nearest message on the ring's background). Its stage is the ring's viewBox, scaled as the
-//! SVG scales it (`fit`).
+//! SVG scales it (`RingLayout::fit`).
 
 use super::cluster::{message_look, message_pos, message_size, shape};
-use super::ring_canvas::{fit, follow_size};
-use crate::geometry::{node_radius, ring_pos, RING_SIZE};
+use super::ring_canvas::follow_size;
+use crate::geometry::RING_SIZE;
+use crate::ring_layout::RingLayout;
 use crate::sim::{Selection, Sim};
 use crate::watch::Aspect;
 use leptos::html::Div;
@@ -78,24 +79,26 @@ fn translate((x, y): (f64, f64)) -> String {
 }
 
 #[component]
-pub fn RingMotion(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
+pub fn RingMotion(sim: Sim, ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>) -> impl IntoView {
     let layer = NodeRef::<Div>::new();
-    let stage = RwSignal::new(String::new());
+    let size = RwSignal::new((0.0, 0.0));
     // The stage follows the layer's size (window, side column, presenter mode) as the SVG's viewBox does.
     Effect::new(move |_| {
         let Some(el) = layer.get() else { return };
-        follow_size(&el, move |w, h| {
-            let (s, ox, oy) = fit(w, h);
-            stage.set(format!("translate({ox:.2}px, {oy:.2}px) scale({s:.5})"));
-        });
+        follow_size(&el, move |w, h| size.set((w, h)));
     });
+    let stage = move || {
+        let (w, h) = size.get();
+        let (s, ox, oy) = ring.get().fit(w, h);
+        format!("translate({ox:.2}px, {oy:.2}px) scale({s:.5})")
+    };
     let list = move || sim.read(Aspect::Messages, |c| c.in_flight().map(|e| e.id).collect::<Vec<_>>());
     view! {
         <div class="ring-motion" node_ref=layer>
-            <div class="ring-stage" style:width=format!("{RING_SIZE}px") style:height=format!("{RING_SIZE}px")
-                style:transform=move || stage.get()>
-                <For each=move || ids.get() key=|id| *id children=move |id| view! { <TimerArc sim=sim ids=ids id=id /> } />
-                <For each=list key=|id| *id children=move |mid| view! { <Flying sim=sim ids=ids mid=mid /> } />
+            <div class="ring-stage" style:width=move || format!("{:.2}px", ring.get().width()) style:height=format!("{RING_SIZE}px")
+                style:transform=stage>
+                <For each=move || ids.get() key=|id| *id children=move |id| view! { <TimerArc sim=sim ids=ids ring=ring id=id /> } />
+                <For each=list key=|id| *id children=move |mid| view! { <Flying sim=sim ids=ids ring=ring mid=mid /> } />
             </div>
         </div>
     }
@@ -104,7 +107,7 @@ pub fn RingMotion(sim: Sim, ids: Memo<Vec<NodeId>>) -> impl IntoView {
 /// One message in flight: its shape, fixed when it is sent, moved from its sender to its receiver by the
 /// compositor over its trip.
 #[component]
-fn Flying(sim: Sim, ids: Memo<Vec<NodeId>>, mid: u64) -> impl IntoView {
+fn Flying(sim: Sim, ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>, mid: u64) -> impl IntoView {
     let Some((look, label)) = sim.peek(|c| {
         c.message(mid).map(|e| {
             let label = format!(
@@ -123,11 +126,18 @@ fn Flying(sim: Sim, ids: Memo<Vec<NodeId>>, mid: u64) -> impl IntoView {
     on_cleanup(move || cancel_all(owned));
     Effect::new(move |_| {
         let ids = ids.get();
+        let ring = ring.get();
         let rate = sim.track_motion();
         let Some(div) = el.get() else { return };
         let Some(trip) = sim.peek(|c| {
-            c.message(mid)
-                .map(|e| (message_pos(&ids, e.sent_us, e), message_pos(&ids, e.deliver_us, e), e.sent_us, e.deliver_us))
+            c.message(mid).map(|e| {
+                (
+                    message_pos(&ids, ring, e.sent_us, e),
+                    message_pos(&ids, ring, e.deliver_us, e),
+                    e.sent_us,
+                    e.deliver_us,
+                )
+            })
         }) else {
             return;
         };
@@ -138,7 +148,7 @@ fn Flying(sim: Sim, ids: Memo<Vec<NodeId>>, mid: u64) -> impl IntoView {
         motion_set(&animation, trip_ms, sim.motion_now_us().saturating_sub(sent_us) as f64 / 1000.0, rate);
         owned.update_value(|a| a.push(animation));
     });
-    let size = message_size(ids.get_untracked().len());
+    let size = message_size(ring.get_untracked());
     let box_px = size * 4.0;
     let selected = move || sim.selection.get() == Selection::Message(mid);
     view! {
@@ -158,7 +168,7 @@ fn Flying(sim: Sim, ids: Memo<Vec<NodeId>>, mid: u64) -> impl IntoView {
 /// timeout runs. Two half rings, each turning inside a window on one half of the circle (the left window
 /// empties in the first half of the timeout, the right one in the second).
 #[component]
-fn TimerArc(sim: Sim, ids: Memo<Vec<NodeId>>, id: NodeId) -> impl IntoView {
+fn TimerArc(sim: Sim, ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>, id: NodeId) -> impl IntoView {
     let left_half = NodeRef::<Div>::new();
     let right_half = NodeRef::<Div>::new();
     let shown = RwSignal::new(false);
@@ -166,9 +176,10 @@ fn TimerArc(sim: Sim, ids: Memo<Vec<NodeId>>, id: NodeId) -> impl IntoView {
     on_cleanup(move || cancel_all(owned));
     // Where the arc is: around the node, just outside its circle.
     let place = Memo::new(move |_| {
+        let ring = ring.get();
         ids.with(|ids| {
             let i = ids.iter().position(|n| *n == id)?;
-            Some((ring_pos(i, ids.len()), node_radius(ids.len()) + 5.0))
+            Some((ring.pos(i), ring.node_radius() + 5.0))
         })
     });
     // Set again when the deadline or the timeout moves (a heartbeat, a vote), on a discrete change and when
