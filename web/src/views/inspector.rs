@@ -90,11 +90,7 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
                             rows.push(row("term", n.term().to_string()).into_any());
                             rows.push(row("voted for", n.voted_for().map_or("nobody".into(), |v| format!("S{v}"))).into_any());
                             let log = n.log();
-                            let held = if log.start().index == 0 {
-                                format!("{} entries", log.last_index())
-                            } else {
-                                format!("entries {}–{} (before them, the snapshot)", log.first_index(), log.last_index())
-                            };
+                            let held = log_held(log.start().index > 0, log.first_index(), log.last_index());
                             rows.push(row("log", format!("{held}, last term {}", log.last_term())).into_any());
                             rows.push(row("commit index", n.commit_index().to_string()).into_any());
                             rows.push(row("applied index", n.applied_index().to_string()).into_any());
@@ -170,5 +166,32 @@ fn MessageInspector(sim: Sim, id: u64) -> impl IntoView {
                 }
             }}
         </div>
+    }
+}
+
+/// What a log holds, in words: "1 entry", "3 entries", or after a snapshot "entries 101–102 (before them, the
+/// snapshot)" ("nothing after the snapshot" when it covers the whole log).
+fn log_held(snapshotted: bool, first: u64, last: u64) -> String {
+    match (snapshotted, last.checked_sub(first)) {
+        (false, _) if last == 1 => "1 entry".into(),
+        (false, _) => format!("{last} entries"),
+        (true, None) => "nothing after the snapshot".into(),
+        (true, Some(0)) => format!("entry {first} (before it, the snapshot)"),
+        (true, Some(_)) => format!("entries {first}–{last} (before them, the snapshot)"),
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::log_held;
+
+    #[test]
+    fn a_log_is_described_in_words_that_agree_with_its_count() {
+        assert_eq!(log_held(false, 1, 0), "0 entries");
+        assert_eq!(log_held(false, 1, 1), "1 entry");
+        assert_eq!(log_held(false, 1, 7), "7 entries");
+        assert_eq!(log_held(true, 101, 100), "nothing after the snapshot");
+        assert_eq!(log_held(true, 101, 101), "entry 101 (before it, the snapshot)");
+        assert_eq!(log_held(true, 101, 102), "entries 101–102 (before them, the snapshot)");
     }
 }
