@@ -165,18 +165,28 @@ async function act(page, cmd) {
   await blur(page);
 }
 
-/** Plays an attempt's steps at their times after the exercise's start: paused while acting, at 1× between. */
-async function attempt(page, steps) {
+/**
+ * Does an attempt's steps at their times after the exercise's start (`start_ms`), as `raft-sim course` checks
+ * them, then plays on at 1×. The run is paused, taken back to the start if it has played past it (an exercise
+ * plays as it loads), and moved on to each step's exact time. Played in real time, a step landed as late as the
+ * machine was slow, and a late one can change the outcome: in CI a lone timeout meant to win an election came
+ * while its node lacked the leader's newest entry, lost, and the next election split.
+ */
+async function attempt(page, startMs, steps) {
+  await pausePlay(page, false);
   await page.selectOption('#speed', '1');
-  const start = await now(page);
+  if (await now(page) !== startMs) {
+    await page.evaluate((ms) => window.raft.scrub(ms), startMs);
+    await page.waitForFunction((ms) => window.raft.status().time_ms === ms, startMs);
+  }
   const groups = new Map();
   for (const s of steps) groups.set(s.after_ms, [...(groups.get(s.after_ms) || []), s.do]);
   for (const [after, cmds] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
-    await page.waitForFunction((t) => window.raft.status().time_ms >= t, start + after, { timeout: 30000 });
-    await pausePlay(page, false);
+    const ahead = startMs + after - await now(page);
+    if (ahead > 0) await page.evaluate((ms) => window.raft.advance(ms), ahead);
     for (const c of cmds) await act(page, c);
-    await pausePlay(page, true);
   }
+  await pausePlay(page, true);
 }
 
 for (const [ci, ch] of COURSE.chapters.entries()) {
@@ -186,14 +196,14 @@ for (const [ci, ch] of COURSE.chapters.entries()) {
       const { page, context, errors } = await openAt(`#learn/${ch.id}/${n}`);
       await page.waitForSelector('#exercise-grade');
       assert(!(await page.textContent('#exercise-grade')).includes('Solved'), 'not solved before anything is done');
-      await attempt(page, ex.solution.steps);
+      await attempt(page, ex.start_ms, ex.solution.steps);
       await page.waitForSelector('#exercise-grade.solved', { timeout: 30000 })
         .catch(async () => { throw new Error(`not solved: ${await page.textContent('#exercise-grade')} (commands: ${JSON.stringify(await page.evaluate(() => window.raft.recorded()))})`); });
       if (ci === 1 && ei === 0) await page.screenshot({ path: `${SHOTS}/learn-exercise-solved.png` });
       await page.click('#exercise-retry');
       await page.waitForFunction(() => document.querySelector('#exercise-grade')?.textContent.startsWith('Not yet'));
       assert(await page.locator('#hints li').count() === 1, 'Start again shows the first hint');
-      await attempt(page, ex.wrong.steps);
+      await attempt(page, ex.start_ms, ex.wrong.steps);
       const want = ex.wrong.feedback_contains;
       await page.waitForFunction((w) => document.querySelector('#exercise-grade')?.textContent.includes(w), want, { timeout: 30000 })
         .catch(async () => { throw new Error(`feedback lacks "${want}": ${await page.textContent('#exercise-grade')}`); });
