@@ -11,14 +11,16 @@ use crate::geometry::{RING_RADIUS, RING_SIZE};
 use std::f64::consts::PI;
 
 /// The largest node radius (a small ring's), in the ring's units.
-pub const NODE_RADIUS_MAX: f64 = 40.0;
+const NODE_RADIUS_MAX: f64 = 40.0;
 /// The smallest one: below it a node's name no longer fits.
-pub const NODE_RADIUS_MIN: f64 = 9.0;
+const NODE_RADIUS_MIN: f64 = 9.0;
+/// A node's radius as a share of half the chord to its neighbour on a half circle: the rest is the gap.
+const RADIUS_OF_HALF_CHORD: f64 = 0.8;
 /// Room a line of text under a node takes beyond the node's own circle, in the ring's units.
 const LABEL_ROOM: f64 = 16.0;
 /// The widest the ring gets, as width over height: beyond it the ends of a long racetrack sit far apart on a
 /// screen and the messages across it are long, thin lines.
-pub const ASPECT_MAX: f64 = 3.0;
+const ASPECT_MAX: f64 = 3.0;
 
 /// The ring's layout for `n` nodes.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -41,7 +43,7 @@ impl RingLayout {
         let room = RING_SIZE * (aspect - 1.0) / 2.0;
         // The spacing along the outline at which a node on the half circles reaches the largest radius
         // (`node_radius`'s rule solved for the spacing).
-        let spacing = 2.0 * RING_RADIUS * (NODE_RADIUS_MAX / (0.8 * RING_RADIUS)).min(1.0).asin();
+        let spacing = 2.0 * RING_RADIUS * (NODE_RADIUS_MAX / (RADIUS_OF_HALF_CHORD * RING_RADIUS)).min(1.0).asin();
         let needed = (n as f64 * spacing - 2.0 * PI * RING_RADIUS) / 4.0;
         RingLayout { n, half_side: needed.clamp(0.0, room) }
     }
@@ -57,6 +59,11 @@ impl RingLayout {
 
     fn perimeter(&self) -> f64 {
         4.0 * self.half_side + 2.0 * PI * RING_RADIUS
+    }
+
+    /// The distance between neighbours along the outline.
+    fn spacing(&self) -> f64 {
+        self.perimeter() / self.n.max(2) as f64
     }
 
     /// Position of the i-th node: from the top centre, clockwise, evenly spaced along the outline.
@@ -86,16 +93,14 @@ impl RingLayout {
     /// Node circle radius: large for a few nodes, shrinking so that neighbours on a half circle (where they
     /// are closest) keep a gap.
     pub fn node_radius(&self) -> f64 {
-        let spacing = self.perimeter() / self.n.max(2) as f64;
-        let half_chord = RING_RADIUS * (spacing / (2.0 * RING_RADIUS)).min(PI / 2.0).sin();
-        (half_chord * 0.8).clamp(NODE_RADIUS_MIN, NODE_RADIUS_MAX)
+        let half_chord = RING_RADIUS * (self.spacing() / (2.0 * RING_RADIUS)).min(PI / 2.0).sin();
+        (half_chord * RADIUS_OF_HALF_CHORD).clamp(NODE_RADIUS_MIN, NODE_RADIUS_MAX)
     }
 
     /// Whether a line of text fits under each node (a vote, a vote count) without running into the next node
-    /// or its text: where neighbours are closest, on a half circle, the next node is about `spacing` away.
+    /// or its text: where neighbours are closest, on a half circle, the next node is about `spacing()` away.
     pub fn labels_fit(&self) -> bool {
-        let spacing = self.perimeter() / self.n.max(2) as f64;
-        spacing >= 2.0 * self.node_radius() + LABEL_ROOM
+        self.spacing() >= 2.0 * self.node_radius() + LABEL_ROOM
     }
 
     /// The outline, drawn dashed under the nodes.
