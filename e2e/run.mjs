@@ -1059,6 +1059,30 @@ await test('51 nodes in a wide box sit on a racetrack with names that can be rea
   }
 });
 
+await test('the toolbar keeps one line at 1280×800 while 51 nodes elect (the status names a few nodes and counts the rest)', async () => {
+  const { page, context, errors } = await open({ viewport: { width: 1280, height: 800 } });
+  await tab(page, 'cluster');
+  await page.fill('#reset-size', '51');
+  await page.click('#reset');
+  await R(page, () => window.raft.pause());
+  const seen = [];
+  for (let t = 0; t < 600; t += 5) {
+    await advance(page, 5);
+    seen.push(await R(page, () => new Promise((done) => requestAnimationFrame(() => {
+      const line = document.querySelector('#status-line');
+      done({ height: document.querySelector('.toolbar').getBoundingClientRect().height, text: line.textContent, title: line.title });
+    }))));
+  }
+  const heights = [...new Set(seen.map((s) => Math.round(s.height)))];
+  // Before, 30 names in term 1 wrapped "?" (and at times Learn Raft and Presenter) onto a second line and back.
+  assert(heights.length === 1 && heights[0] < 70, `one toolbar line throughout, heights seen: ${heights.join(', ')} px`);
+  const long = seen.find((s) => / and \d+ more /.test(s.text));
+  assert(long, `some moment names a few nodes and counts the rest: ${[...new Set(seen.map((s) => s.text))].slice(0, 8).join(' | ')}`);
+  assert(seen.every((s) => s.title === s.text), 'the whole line is in its title');
+  assert(errors.length === 0, errors.join(' | '));
+  await context.close();
+});
+
 await test('a message sent while the run plays moves from the moment it is drawn (its animation does not wait for the compositor)', async () => {
   const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
   // Every animation the page makes, as it stands once the code that made it has set its timing.

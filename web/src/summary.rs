@@ -6,13 +6,36 @@ use raft_core::sim::server::Status;
 use raft_core::types::{NodeId, Role};
 use raft_core::Cluster;
 
-/// "S1, S2, S3" for short lists, "S3–S7" for a run of consecutive ids.
+/// Names a list shows before it counts the rest: the header's line stays one line at 51 nodes, where an
+/// election can leave 30 scattered nodes in a term.
+const NAMES_SHOWN_MAX: usize = 4;
+
+/// "S1, S3" for short lists, "S3–S7" for a run of three or more consecutive ids, and "S1, S3, S6 and 27 more"
+/// beyond `NAMES_SHOWN_MAX` names.
 pub fn node_list(ids: &[NodeId]) -> String {
-    let consecutive = ids.len() >= 3 && ids.windows(2).all(|w| w[1] == w[0] + 1);
-    if consecutive {
-        return format!("S{}–S{}", ids[0], ids[ids.len() - 1]);
+    let mut runs: Vec<(NodeId, NodeId)> = Vec::new();
+    for &id in ids {
+        match runs.last_mut() {
+            Some((_, hi)) if hi.checked_add(1) == Some(id) => *hi = id,
+            _ => runs.push((id, id)),
+        }
     }
-    ids.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")
+    // Each name with how many ids it stands for (a run of two is two names: "S2, S3" reads better than "S2–S3").
+    let names: Vec<(String, usize)> = runs
+        .into_iter()
+        .flat_map(|(lo, hi)| match hi - lo {
+            0 => vec![(format!("S{lo}"), 1)],
+            1 => vec![(format!("S{lo}"), 1), (format!("S{hi}"), 1)],
+            d => vec![(format!("S{lo}–S{hi}"), d as usize + 1)],
+        })
+        .collect();
+    let join = |names: &[(String, usize)]| names.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+    if names.len() <= NAMES_SHOWN_MAX {
+        return join(&names);
+    }
+    let shown = &names[..NAMES_SHOWN_MAX - 1];
+    let more = ids.len() - shown.iter().map(|(_, ids)| ids).sum::<usize>();
+    format!("{} and {more} more", join(shown))
 }
 
 /// The leader line: every node that believes it leads (newest term first), then the running nodes in a term
@@ -93,5 +116,28 @@ mod tests {
         assert_eq!(node_list(&[3, 4, 5]), "S3–S5");
         assert_eq!(node_list(&[1, 3]), "S1, S3");
         assert_eq!(node_list(&[2, 3]), "S2, S3");
+        assert_eq!(node_list(&[1, 2, 3, 5]), "S1–S3, S5");
+        assert_eq!(node_list(&[1, 3, 5, 7]), "S1, S3, S5, S7");
+    }
+
+    #[test]
+    fn long_lists_name_a_few_and_count_the_rest() {
+        let scattered: Vec<NodeId> = (1..=51).filter(|n| n % 3 != 0).collect(); // 34 ids in runs of two
+        assert_eq!(node_list(&scattered), "S1, S2, S4 and 31 more");
+        assert_eq!(node_list(&[1, 2, 3, 5, 7, 9, 10, 11]), "S1–S3, S5, S7, S9–S11");
+        assert_eq!(node_list(&[1, 2, 3, 5, 7, 9, 10, 11, 13]), "S1–S3, S5, S7 and 4 more");
+        assert_eq!(node_list(&(1..=51).collect::<Vec<_>>()), "S1–S51");
+    }
+
+    #[test]
+    fn the_line_stays_short_through_elections_at_51_nodes() {
+        // The first second at 51 nodes (elections where up to 30 scattered nodes share a term): the line stays
+        // short enough for one toolbar line.
+        let mut c = Cluster::new(SimConfig { nodes: 51, seed: 1, ..SimConfig::default() }).unwrap();
+        for t_ms in (0..1_000).step_by(10) {
+            c.run_until(t_ms * 1_000);
+            let line = leader_line(&c);
+            assert!(line.chars().count() <= 60, "at {t_ms} ms: {line}");
+        }
     }
 }
