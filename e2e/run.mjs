@@ -1059,6 +1059,41 @@ await test('51 nodes in a wide box sit on a racetrack with names that can be rea
   }
 });
 
+await test('a split of 51 nodes shows each node\'s group letter instead of 650 cut lines, under a one-line banner above the ring', async () => {
+  const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
+  await R(page, () => window.raft.partition([[5]]));
+  await page.waitForSelector('.banner.partition');
+  const small = await R(page, () => ({ cuts: document.querySelectorAll('g.cut').length, tags: document.querySelectorAll('g.group-tag').length }));
+  assert(small.cuts === 4 && small.tags === 0, `5 nodes, S5 cut off: 4 cut lines and no letters, not ${JSON.stringify(small)}`);
+  await tab(page, 'cluster');
+  await page.fill('#reset-size', '51');
+  await page.click('#reset');
+  await advance(page, 1500);
+  const odd = Array.from({ length: 26 }, (_, i) => 2 * i + 1);
+  const even = Array.from({ length: 25 }, (_, i) => 2 * i + 2);
+  await R(page, ([a, b]) => window.raft.partition([a, b]), [odd, even]);
+  await page.waitForSelector('g.group-tag');
+  const big = await R(page, () => {
+    const banner = document.querySelector('.banner.partition').getBoundingClientRect();
+    const tops = [...document.querySelectorAll('g.node circle.body')].map((c) => c.getBoundingClientRect().top);
+    const tags = [...document.querySelectorAll('g.group-tag')];
+    return {
+      cuts: document.querySelectorAll('g.cut').length, text: document.querySelector('.banner.partition').textContent,
+      bannerHeight: banner.height, gap: Math.min(...tops) - banner.bottom,
+      letters: Object.fromEntries(tags.map((t) => [t.dataset.node, t.textContent])),
+    };
+  });
+  assert(big.cuts === 0, `no cut lines across the groups (${big.cuts})`);
+  assert(Object.keys(big.letters).length === 51 && odd.every((n) => big.letters[n] === 'A') && even.every((n) => big.letters[n] === 'B'),
+    `each node wears its group's letter: ${JSON.stringify(big.letters)}`);
+  assert(big.text === 'Network split: A {S1, S3, S5 and 23 more} | B {S2, S4, S6 and 22 more}', big.text);
+  assert(big.bannerHeight < 40 && big.gap >= 0, `one banner line (${big.bannerHeight} px), above the top row of nodes (gap ${big.gap.toFixed(1)} px)`);
+  await R(page, () => window.raft.heal());
+  await page.waitForFunction(() => !document.querySelector('g.group-tag') && !document.querySelector('.banner.partition'));
+  assert(errors.length === 0, errors.join(' | '));
+  await context.close();
+});
+
 await test('the toolbar keeps one line at 1280×800 while 51 nodes elect (the status names a few nodes and counts the rest)', async () => {
   const { page, context, errors } = await open({ viewport: { width: 1280, height: 800 } });
   await tab(page, 'cluster');

@@ -57,6 +57,13 @@ impl RingLayout {
         (self.width() / 2.0, RING_SIZE / 2.0)
     }
 
+    /// The point of the ring's spine (its centre, or the segment between its half circles' centres) nearest
+    /// to `p`: from a node on the outline, the way straight inside.
+    pub fn spine_point(&self, p: (f64, f64)) -> (f64, f64) {
+        let (cx, cy) = self.center();
+        (p.0.clamp(cx - self.half_side, cx + self.half_side), cy)
+    }
+
     fn perimeter(&self) -> f64 {
         4.0 * self.half_side + 2.0 * PI * RING_RADIUS
     }

@@ -43,23 +43,11 @@ pub fn timer_steps_left(c: &raft_core::Cluster, id: NodeId) -> Option<u32> {
 #[component]
 pub fn ClusterView(sim: Sim) -> impl IntoView {
     let ids = sim.ring;
+    // The cut links and the banner, derived only when the network or the ring's nodes change.
+    let cuts = Memo::new(move |_| ids.with(|ids| sim.read(Aspect::Network, |c| super::cuts::cut_view(c, ids))));
     let partition_banner = Memo::new(move |_| {
-        sim.read(Aspect::Network, |c| {
-            let groups = c.partition_groups();
-            let cuts = c.cuts();
-            if groups.is_empty() && cuts.is_empty() {
-                return None;
-            }
-            let mut parts: Vec<String> = groups
-                .iter()
-                .map(|g| format!("{{{}}}", g.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")))
-                .collect();
-            if !cuts.is_empty() {
-                let list = cuts.iter().map(|(a, b)| format!("S{a} → S{b}")).collect::<Vec<_>>().join(", ");
-                parts.push(format!("cut one way: {list}"));
-            }
-            Some(format!("Network split: {}", parts.join(" | ")))
-        })
+        let lettered = cuts.with(|v| !v.letters.is_empty());
+        ids.with(|ids| sim.read(Aspect::Network, |c| super::cuts::banner(c, ids, lettered)))
     });
     // Messages and timer arcs lie under the ring's SVG: moved by the compositor on a small ring (see
     // ring_motion), drawn on a canvas on a large one (see ring_canvas). A click on the ring's background picks
@@ -117,6 +105,8 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
             </span>
         </p>
         <div class="cluster-wrap">
+            // Above the ring, not over it: a racetrack's top row reaches the top of its box.
+            {move || partition_banner.get().map(|b| { let title = b.clone(); view! { <div class="banner partition" role="status" title=title>{b}</div> } })}
             <div class="ring-box" node_ref=ring_box>
             {move || if big.get() {
                 view! { <RingCanvas sim=sim ids=ids ring=ring /> }.into_any()
@@ -136,64 +126,12 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
                         }
                     }}
                 </g>
-                <Cuts sim=sim ids=ids ring=ring />
+                <super::cuts::Cuts ids=ids ring=ring cuts=cuts />
                 <For each=move || ids.get() key=|id| *id children=move |id| view! { <NodeGlyph sim=sim id=id ids=ids ring=ring /> } />
             </svg>
             </div>
-            {move || partition_banner.get().map(|b| view! { <div class="banner partition" role="status">{b}</div> })}
             <Legend sim=sim />
         </div>
-    }
-}
-
-#[component]
-fn Cuts(sim: Sim, ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>) -> impl IntoView {
-    // The links the network cuts, derived only when the network or the ring changes, with the bus's own rule
-    // (`link_up`): a pair cut both ways is one dashed line; a pair cut one way is an arrow in the direction
-    // that no longer delivers, with ✂ near its sender.
-    let lines = Memo::new(move |_| {
-        let ids = ids.get();
-        sim.read(Aspect::Network, |c| {
-            let mut out = Vec::new();
-            for (i, a) in ids.iter().enumerate() {
-                for b in &ids[i + 1..] {
-                    match (c.link_up(*a, *b), c.link_up(*b, *a)) {
-                        (false, false) => out.push((*a, *b, false)),
-                        (false, true) => out.push((*a, *b, true)),
-                        (true, false) => out.push((*b, *a, true)),
-                        (true, true) => {}
-                    }
-                }
-            }
-            out
-        })
-    });
-    view! {
-        <defs>
-            <marker id="cut-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                <path d="M 0 0 L 10 5 L 0 10 z" class="cut-arrow" />
-            </marker>
-        </defs>
-        <g class="cuts" aria-hidden="true">
-            {move || {
-                let ids = ids.get();
-                let ring = ring.get();
-                let r = ring.node_radius();
-                lines.get().into_iter().map(|(a, b, one_way)| {
-                    let pa = endpoint_pos(&ids, ring, Endpoint::Node(a));
-                    let pb = endpoint_pos(&ids, ring, Endpoint::Node(b));
-                    let s = along(pa, pb, r + 4.0, r + 10.0, 0.0);
-                    let e = along(pa, pb, r + 4.0, r + 10.0, 1.0);
-                    let m = along(pa, pb, r, r, if one_way { 0.3 } else { 0.5 });
-                    view! {
-                        <g class=if one_way { "cut one-way" } else { "cut" } data-from=a data-to=b>
-                            <line x1=s.0 y1=s.1 x2=e.0 y2=e.1 marker-end=one_way.then_some("url(#cut-arrow)") />
-                            <text x=m.0 y=m.1 + 5.0 text-anchor="middle">"✂"</text>
-                        </g>
-                    }
-                }).collect_view()
-            }}
-        </g>
     }
 }
 

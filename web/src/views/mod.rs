@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod bottom;
 pub mod cluster;
+pub mod cuts;
 pub mod feed;
 pub mod formation;
 pub mod help;
