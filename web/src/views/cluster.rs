@@ -106,7 +106,7 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
         </p>
         <div class="cluster-wrap">
             // Above the ring, not over it: a racetrack's top row reaches the top of its box.
-            {move || partition_banner.get().map(|b| { let title = b.clone(); view! { <div class="banner partition" role="status" title=title>{b}</div> } })}
+            {move || partition_banner.get().map(|b| view! { <div class="banner partition" role="status">{b}</div> })}
             <div class="ring-box" node_ref=ring_box>
             {move || if big.get() {
                 view! { <RingCanvas sim=sim ids=ids ring=ring /> }.into_any()
