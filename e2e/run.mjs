@@ -1065,6 +1065,10 @@ await test('a split of 51 nodes shows each node\'s group letter instead of 650 c
   await page.waitForSelector('.banner.partition');
   const small = await R(page, () => ({ cuts: document.querySelectorAll('g.cut').length, tags: document.querySelectorAll('g.group-tag').length }));
   assert(small.cuts === 4 && small.tags === 0, `5 nodes, S5 cut off: 4 cut lines and no letters, not ${JSON.stringify(small)}`);
+  // The Network tab's chips show the split as it is (it was made through the JS API, not with them).
+  await tab(page, 'network');
+  const chips = await R(page, () => [...document.querySelectorAll('.group-chip')].map((c) => c.querySelector('small').textContent).join(''));
+  assert(chips === 'BBBBA', `the chips show S5 alone in group A, the rest in B: ${chips}`);
   await tab(page, 'cluster');
   await page.fill('#reset-size', '51');
   await page.click('#reset');

@@ -113,6 +113,16 @@ pub fn NetworkActions(sim: Sim) -> impl IntoView {
     let (cut_from, cut_to) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let err = RwSignal::new(None);
     let nodes = sim.ring;
+    // The chips show the network's split as it is (with the ring's group letters) whenever it changes: made
+    // here, by "Isolate leader", a scenario or the JS API, or healed. A split of more than three groups is
+    // left to the banner; the chips keep their draft.
+    let split = Memo::new(move |_| nodes.with(|ids| sim.read(Aspect::Network, |c| super::cuts::group_letters(c, ids))));
+    Effect::new(move |_| {
+        let letters = split.get();
+        if letters.iter().all(|(_, l)| *l <= 'C') {
+            groups.set(letters.into_iter().map(|(n, l)| (n, (l as u8 - b'A') as usize)).collect());
+        }
+    });
     let apply_partition = move |_| {
         let g = groups.get_untracked();
         let mut out: Vec<Vec<u32>> = vec![Vec::new(); 3];

@@ -29,7 +29,7 @@ pub struct CutView {
 }
 
 /// The letter of each partition group, in the bus's order; nodes in no group form one more group together.
-fn group_letters(c: &Cluster, ids: &[NodeId]) -> Vec<(NodeId, char)> {
+pub fn group_letters(c: &Cluster, ids: &[NodeId]) -> Vec<(NodeId, char)> {
     let groups = c.partition_groups();
     let letter = |i: usize| char::from(b'A' + (i % 26) as u8);
     ids.iter().map(|n| (*n, letter(groups.iter().position(|g| g.contains(n)).unwrap_or(groups.len())))).collect()
