@@ -10,8 +10,11 @@ use raft_core::Cluster;
 
 const FEED_LEN_MAX: usize = 8;
 
+/// In id order, short at 51 nodes ("S1–S4, S7 and 21 more").
 fn ids(v: &[u32]) -> String {
-    v.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ")
+    let mut sorted = v.to_vec();
+    sorted.sort_unstable();
+    crate::summary::node_list(&sorted)
 }
 
 pub fn feed(c: &Cluster) -> Vec<(u64, String, &'static str)> {
