@@ -128,6 +128,7 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
                 </g>
                 <super::cuts::Cuts ids=ids ring=ring cuts=cuts />
                 <For each=move || ids.get() key=|id| *id children=move |id| view! { <NodeGlyph sim=sim id=id ids=ids ring=ring /> } />
+                <super::cuts::GroupTags ids=ids ring=ring cuts=cuts />
             </svg>
             </div>
             <Legend sim=sim />

@@ -10,9 +10,9 @@ use leptos::prelude::*;
 use raft_core::types::NodeId;
 use raft_core::Cluster;
 
-/// Cut lines drawn one by one at most (11 nodes split 5 | 6 is 30 lines); a split with more is shown by group
-/// letters.
-pub const CUT_LINES_DRAWN_MAX: usize = 30;
+/// Cut lines drawn one by one at most (7 nodes split 3 | 4 is 12 lines; 11 nodes split 5 | 6, 30 lines, hid
+/// the messages); a split with more is shown by group letters.
+pub const CUT_LINES_DRAWN_MAX: usize = 12;
 
 /// A group letter's circle, in ring units (its text is 13 units high, style/main.css).
 const TAG_RADIUS: f64 = 10.0;
@@ -89,6 +89,11 @@ pub fn banner(c: &Cluster, ids: &[NodeId], lettered: bool) -> Option<String> {
     Some(format!("Network split: {}", parts.join(" | ")))
 }
 
+/// Where node `n` sits on the ring (the centre if it is not on it).
+fn node_pos(ids: &[NodeId], ring: RingLayout, n: NodeId) -> (f64, f64) {
+    ids.iter().position(|i| *i == n).map_or(ring.center(), |i| ring.pos(i))
+}
+
 #[component]
 pub fn Cuts(ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>, cuts: Memo<CutView>) -> impl IntoView {
     view! {
@@ -102,9 +107,9 @@ pub fn Cuts(ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>, cuts: Memo<CutView>)
                 let ids = ids.get();
                 let ring = ring.get();
                 let r = ring.node_radius();
-                let pos = |n: NodeId| ids.iter().position(|i| *i == n).map_or(ring.center(), |i| ring.pos(i));
-                let CutView { lines, letters } = cuts.get();
-                let lines = lines.into_iter().map(|(a, b, one_way)| {
+                let pos = |n: NodeId| node_pos(&ids, ring, n);
+                let lines = cuts.with(|v| v.lines.clone());
+                lines.into_iter().map(|(a, b, one_way)| {
                     let (pa, pb) = (pos(a), pos(b));
                     let s = along(pa, pb, r + 4.0, r + 10.0, 0.0);
                     let e = along(pa, pb, r + 4.0, r + 10.0, 1.0);
@@ -115,19 +120,41 @@ pub fn Cuts(ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>, cuts: Memo<CutView>)
                             <text x=m.0 y=m.1 + 5.0 text-anchor="middle">"✂"</text>
                         </g>
                     }
-                }).collect_view();
-                // A group letter just inside the ring from its node.
-                let tags = letters.into_iter().map(|(n, l)| {
+                }).collect_view()
+            }}
+        </g>
+    }
+}
+
+/// The group letters, drawn over the nodes (a letter at a node's corner would hide under its circle).
+#[component]
+pub fn GroupTags(ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>, cuts: Memo<CutView>) -> impl IntoView {
+    view! {
+        <g class="group-tags" aria-hidden="true">
+            {move || {
+                let ids = ids.get();
+                let ring = ring.get();
+                let r = ring.node_radius();
+                let pos = |n: NodeId| node_pos(&ids, ring, n);
+                let letters = cuts.with(|v| v.letters.clone());
+                // A group letter at its node: on a crowded ring just inside it, and where the line under each node
+                // is drawn ("voted S2"), which inside would cover on the top row, at the node's upper left.
+                let labels = ring.labels_fit();
+                letters.into_iter().map(|(n, l)| {
                     let p = pos(n);
-                    let at = along(p, ring.spine_point(p), r + TAG_RADIUS + 1.0, 0.0, 0.0);
+                    let at = if labels {
+                        let d = (r + TAG_RADIUS * 0.5) * std::f64::consts::FRAC_1_SQRT_2;
+                        (p.0 - d, p.1 - d)
+                    } else {
+                        along(p, ring.spine_point(p), r + TAG_RADIUS + 1.0, 0.0, 0.0)
+                    };
                     view! {
                         <g class="group-tag" data-node=n>
                             <circle cx=at.0 cy=at.1 r=TAG_RADIUS />
                             <text x=at.0 y=at.1 + 4.5 text-anchor="middle">{l.to_string()}</text>
                         </g>
                     }
-                }).collect_view();
-                (lines, tags)
+                }).collect_view()
             }}
         </g>
     }
@@ -178,5 +205,8 @@ mod tests {
         assert_eq!(v.lines.len(), 0, "7 × 8 = 56 cut links are more than {CUT_LINES_DRAWN_MAX}");
         assert!(v.letters.iter().all(|(n, l)| *l == if *n <= 7 { 'A' } else { 'B' }));
         assert_eq!(banner(&c, &ids, true).unwrap(), "Network split: A {S1–S7} | B {S8–S15}");
+        // 7 nodes split 3 | 4: 12 lines, still drawn one by one.
+        let (c, ids) = split(7, vec![vec![1, 2, 3]]);
+        assert_eq!((cut_view(&c, &ids).lines.len(), cut_view(&c, &ids).letters.len()), (12, 0));
     }
 }
