@@ -89,8 +89,24 @@ impl Membership {
     pub fn members(&self) -> impl Iterator<Item = NodeId> + '_ {
         self.voters.iter().chain(self.learners.iter()).copied()
     }
+    /// "config {S1–S4,S6}": every member, runs of three or more consecutive ids as a range (51 voters were a
+    /// line of 51 names).
     pub fn describe(&self) -> String {
-        let ids = |s: &BTreeSet<NodeId>| s.iter().map(|i| format!("S{i}")).collect::<Vec<_>>().join(",");
+        let ids = |s: &BTreeSet<NodeId>| {
+            let mut runs: Vec<(NodeId, NodeId)> = Vec::new();
+            for &id in s {
+                match runs.last_mut() {
+                    Some((_, hi)) if hi.checked_add(1) == Some(id) => *hi = id,
+                    _ => runs.push((id, id)),
+                }
+            }
+            let name = |(lo, hi): (NodeId, NodeId)| match hi - lo {
+                0 => format!("S{lo}"),
+                1 => format!("S{lo},S{hi}"),
+                _ => format!("S{lo}–S{hi}"),
+            };
+            runs.into_iter().map(name).collect::<Vec<_>>().join(",")
+        };
         if self.learners.is_empty() {
             format!("config {{{}}}", ids(&self.voters))
         } else {
@@ -149,5 +165,23 @@ impl EntryData {
             }
         }
         h.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configuration_names_every_member_with_runs_as_ranges() {
+        assert_eq!(Membership::of_voters(1..=51).describe(), "config {S1–S51}");
+        assert_eq!(Membership::of_voters([1, 2, 4, 6, 7, 8]).describe(), "config {S1,S2,S4,S6–S8}");
+        let mut m = Membership::of_voters([3]);
+        m.learners.insert(9);
+        assert_eq!(m.describe(), "config {S3} + learners {S9}");
+        assert_eq!(
+            Membership::of_voters([u32::MAX - 1, u32::MAX]).describe(),
+            format!("config {{S{},S{}}}", u32::MAX - 1, u32::MAX)
+        );
     }
 }
