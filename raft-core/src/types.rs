@@ -4,6 +4,18 @@ use serde::{Deserialize, Serialize};
 
 /// A server id, 1..=N (shown as S1..SN).
 pub type NodeId = u32;
+
+/// Ids in ascending order as runs of consecutive ids, `(first, last)`: what "S1–S4" names in a list.
+pub fn id_runs(ids: impl IntoIterator<Item = NodeId>) -> Vec<(NodeId, NodeId)> {
+    let mut runs: Vec<(NodeId, NodeId)> = Vec::new();
+    for id in ids {
+        match runs.last_mut() {
+            Some((_, last)) if last.checked_add(1) == Some(id) => *last = id,
+            _ => runs.push((id, id)),
+        }
+    }
+    runs
+}
 /// A simulated client id (clients are actors on the bus, numbered apart from servers).
 pub type ClientId = u32;
 /// A Raft term.

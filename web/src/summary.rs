@@ -13,15 +13,8 @@ const NAMES_SHOWN_MAX: usize = 4;
 /// "S1, S3" for short lists, "S3–S7" for a run of three or more consecutive ids, and "S1, S3, S6 and 27 more"
 /// beyond `NAMES_SHOWN_MAX` names.
 pub fn node_list(ids: &[NodeId]) -> String {
-    let mut runs: Vec<(NodeId, NodeId)> = Vec::new();
-    for &id in ids {
-        match runs.last_mut() {
-            Some((_, hi)) if hi.checked_add(1) == Some(id) => *hi = id,
-            _ => runs.push((id, id)),
-        }
-    }
     // Each name with how many ids it stands for (a run of two is two names: "S2, S3" reads better than "S2–S3").
-    let names: Vec<(String, usize)> = runs
+    let names: Vec<(String, usize)> = raft_core::types::id_runs(ids.iter().copied())
         .into_iter()
         .flat_map(|(lo, hi)| match hi - lo {
             0 => vec![(format!("S{lo}"), 1)],

@@ -93,19 +93,12 @@ impl Membership {
     /// line of 51 names).
     pub fn describe(&self) -> String {
         let ids = |s: &BTreeSet<NodeId>| {
-            let mut runs: Vec<(NodeId, NodeId)> = Vec::new();
-            for &id in s {
-                match runs.last_mut() {
-                    Some((_, hi)) if hi.checked_add(1) == Some(id) => *hi = id,
-                    _ => runs.push((id, id)),
-                }
-            }
             let name = |(lo, hi): (NodeId, NodeId)| match hi - lo {
                 0 => format!("S{lo}"),
                 1 => format!("S{lo},S{hi}"),
                 _ => format!("S{lo}–S{hi}"),
             };
-            runs.into_iter().map(name).collect::<Vec<_>>().join(",")
+            crate::types::id_runs(s.iter().copied()).into_iter().map(name).collect::<Vec<_>>().join(",")
         };
         if self.learners.is_empty() {
             format!("config {{{}}}", ids(&self.voters))
