@@ -120,7 +120,12 @@ pub fn NetworkActions(sim: Sim) -> impl IntoView {
     Effect::new(move |_| {
         let letters = split.get();
         if letters.iter().all(|(_, l)| *l <= 'C') {
-            groups.set(letters.into_iter().map(|(n, l)| (n, (l as u8 - b'A') as usize)).collect());
+            // Inserted one by one: collecting into a map sorts, and a sort's code costs the page kilobytes.
+            let mut chips = std::collections::BTreeMap::new();
+            for (n, l) in letters {
+                chips.insert(n, (l as u8 - b'A') as usize);
+            }
+            groups.set(chips);
         }
     });
     let apply_partition = move |_| {

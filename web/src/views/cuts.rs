@@ -69,12 +69,12 @@ pub fn banner(c: &Cluster, ids: &[NodeId], lettered: bool) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
     if lettered {
         let letters = group_letters(c, ids);
-        let mut seen: Vec<char> = letters.iter().map(|(_, l)| *l).collect();
-        seen.sort_unstable();
-        seen.dedup();
-        for l in seen {
+        // Letters in order, each with its members (no sort: a sort's code costs the page kilobytes).
+        for l in (b'A'..=b'Z').map(char::from) {
             let members: Vec<NodeId> = letters.iter().filter(|(_, m)| *m == l).map(|(n, _)| *n).collect();
-            parts.push(format!("{l} {{{}}}", node_list(&members)));
+            if !members.is_empty() {
+                parts.push(format!("{l} {{{}}}", node_list(&members)));
+            }
         }
     } else {
         parts.extend(groups.iter().map(|g| format!("{{{}}}", node_list(&g.iter().copied().collect::<Vec<_>>()))));
