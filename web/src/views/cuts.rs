@@ -17,6 +17,9 @@ pub const CUT_LINES_DRAWN_MAX: usize = 12;
 /// A group letter's circle, in ring units (its text is 13 units high, style/main.css).
 const TAG_RADIUS: f64 = 10.0;
 
+/// Group letters, A to Z.
+const LETTERS: usize = 26;
+
 /// One-way cuts the banner names before it counts the rest.
 const CUTS_NAMED_MAX: usize = 3;
 
@@ -31,7 +34,7 @@ pub struct CutView {
 /// The letter of each partition group, in the bus's order; nodes in no group form one more group together.
 pub fn group_letters(c: &Cluster, ids: &[NodeId]) -> Vec<(NodeId, char)> {
     let groups = c.partition_groups();
-    let letter = |i: usize| char::from(b'A' + (i % 26) as u8);
+    let letter = |i: usize| char::from(b'A' + (i % LETTERS) as u8);
     ids.iter().map(|n| (*n, letter(groups.iter().position(|g| g.contains(n)).unwrap_or(groups.len())))).collect()
 }
 
@@ -49,7 +52,10 @@ pub fn cut_view(c: &Cluster, ids: &[NodeId]) -> CutView {
             }
         }
     }
-    if lines.len() <= CUT_LINES_DRAWN_MAX || c.partition_groups().is_empty() {
+    // One letter per group, A to Z, the nodes in no group included: a split into more groups (the JS API or a
+    // scenario can make one per node) keeps its lines rather than give two groups one letter.
+    let groups = c.partition_groups().len();
+    if lines.len() <= CUT_LINES_DRAWN_MAX || groups == 0 || groups >= LETTERS {
         return CutView { lines, letters: Vec::new() };
     }
     let letters = group_letters(c, ids);
@@ -205,6 +211,9 @@ mod tests {
         assert_eq!(v.lines.len(), 0, "7 × 8 = 56 cut links are more than {CUT_LINES_DRAWN_MAX}");
         assert!(v.letters.iter().all(|(n, l)| *l == if *n <= 7 { 'A' } else { 'B' }));
         assert_eq!(banner(&c, &ids, true).unwrap(), "Network split: A {S1–S7} | B {S8–S15}");
+        // 51 nodes each alone: more groups than letters, so lines.
+        let (c, ids) = split(51, (1..=51).map(|n| vec![n]).collect());
+        assert_eq!((cut_view(&c, &ids).lines.len(), cut_view(&c, &ids).letters.len()), (51 * 50 / 2, 0));
         // 7 nodes split 3 | 4: 12 lines, still drawn one by one.
         let (c, ids) = split(7, vec![vec![1, 2, 3]]);
         assert_eq!((cut_view(&c, &ids).lines.len(), cut_view(&c, &ids).letters.len()), (12, 0));
