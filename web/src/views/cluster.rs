@@ -14,7 +14,7 @@ use raft_core::types::{Endpoint, NodeId, Role};
 use wasm_bindgen::JsCast;
 
 /// Centre of an endpoint: a node on the ring, or the clients' spot in the middle.
-fn endpoint_pos(ids: &[NodeId], ring: RingLayout, e: Endpoint) -> (f64, f64) {
+pub(super) fn endpoint_pos(ids: &[NodeId], ring: RingLayout, e: Endpoint) -> (f64, f64) {
     match e {
         Endpoint::Node(n) => match ids.iter().position(|i| *i == n) {
             Some(i) => ring.pos(i),

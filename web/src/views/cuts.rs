@@ -7,7 +7,7 @@ use crate::geometry::along;
 use crate::ring_layout::RingLayout;
 use crate::summary::node_list;
 use leptos::prelude::*;
-use raft_core::types::NodeId;
+use raft_core::types::{Endpoint, NodeId};
 use raft_core::Cluster;
 
 /// Cut lines drawn one by one at most (7 nodes split 3 | 4 is 12 lines; 11 nodes split 5 | 6, 30 lines, hid
@@ -95,11 +95,6 @@ pub fn banner(c: &Cluster, ids: &[NodeId], lettered: bool) -> Option<String> {
     Some(format!("Network split: {}", parts.join(" | ")))
 }
 
-/// Where node `n` sits on the ring (the centre if it is not on it).
-fn node_pos(ids: &[NodeId], ring: RingLayout, n: NodeId) -> (f64, f64) {
-    ids.iter().position(|i| *i == n).map_or(ring.center(), |i| ring.pos(i))
-}
-
 #[component]
 pub fn Cuts(ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>, cuts: Memo<CutView>) -> impl IntoView {
     view! {
@@ -113,7 +108,7 @@ pub fn Cuts(ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>, cuts: Memo<CutView>)
                 let ids = ids.get();
                 let ring = ring.get();
                 let r = ring.node_radius();
-                let pos = |n: NodeId| node_pos(&ids, ring, n);
+                let pos = |n: NodeId| super::cluster::endpoint_pos(&ids, ring, Endpoint::Node(n));
                 let lines = cuts.with(|v| v.lines.clone());
                 lines.into_iter().map(|(a, b, one_way)| {
                     let (pa, pb) = (pos(a), pos(b));
@@ -141,7 +136,7 @@ pub fn GroupTags(ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>, cuts: Memo<CutV
                 let ids = ids.get();
                 let ring = ring.get();
                 let r = ring.node_radius();
-                let pos = |n: NodeId| node_pos(&ids, ring, n);
+                let pos = |n: NodeId| super::cluster::endpoint_pos(&ids, ring, Endpoint::Node(n));
                 let letters = cuts.with(|v| v.letters.clone());
                 // A group letter at its node: on a crowded ring just inside it, and where the line under each node
                 // is drawn ("voted S2"), which inside would cover on the top row, at the node's upper left.
