@@ -1122,6 +1122,52 @@ await test('the toolbar keeps one line at 1280×800 while 51 nodes elect (the st
   await context.close();
 });
 
+await test('from 1,101 px up the toolbar is one line and its status line shows', async () => {
+  for (const width of [1101, 1200, 1250, 1251, 1366]) {
+    const { page, context, errors } = await open({ viewport: { width, height: 800 } });
+    await R(page, () => window.raft.pause());
+    await advance(page, 400);
+    const got = await R(page, () => ({
+      toolbar: document.querySelector('.toolbar').getBoundingClientRect().height,
+      status: document.querySelector('#status-line').getBoundingClientRect().width,
+      help: document.querySelector('.help-button').getBoundingClientRect().top,
+      play: document.querySelector('#play').getBoundingClientRect().top,
+      brand: document.querySelector('.brand').textContent,
+      text: document.querySelector('#status-line').textContent,
+    }));
+    // Before, from 1,101 to about 1,250 px "?" (and Presenter) wrapped onto a second line.
+    assert(got.toolbar < 70 && Math.abs(got.help - got.play) < 12, `${width} px: one line (${JSON.stringify(got)})`);
+    assert(/leads term/.test(got.text), `${width} px: a leader by 400 ms: ${got.text}`);
+    assert(got.status >= 100, `${width} px: the status line has room (${got.status.toFixed(0)} px)`);
+    assert(got.brand.includes('Raft Escort'), 'the name is still there for a screen reader');
+    assert(errors.length === 0, errors.join(' | '));
+    await context.close();
+  }
+});
+
+await test('on a wide, short screen the legend sits beside a circle of nodes, and under a racetrack', async () => {
+  const { page, context, errors } = await open({ viewport: { width: 1366, height: 768 } });
+  const boxes = () => R(page, () => {
+    const r = (s) => document.querySelector(s).getBoundingClientRect();
+    const node = document.querySelector('g.node .body').getBoundingClientRect();
+    return { svg: r('svg.cluster'), legend: r('.legend'), node: node.width };
+  });
+  let b = await boxes();
+  // Under the ring, 4 lines of legend left a 5-node ring 251 px high; beside it the ring is 310.
+  assert(b.legend.left >= b.svg.right - 1 && b.legend.top < b.svg.bottom, `5 nodes: the legend is beside the ring (${JSON.stringify(b)})`);
+  assert(Math.min(b.svg.width, b.svg.height) >= 300, `5 nodes: the ring gets ${Math.min(b.svg.width, b.svg.height)} px`);
+  assert(b.legend.bottom <= (await R(page, () => document.querySelector('.cluster-card').getBoundingClientRect().bottom)), 'the legend fits the card');
+  await tab(page, 'cluster');
+  await page.fill('#reset-size', '51');
+  await page.click('#reset');
+  await page.waitForFunction(() => document.querySelectorAll('g.node').length === 51);
+  b = await boxes();
+  // A racetrack needs the width: squeezed beside the legend it was a circle of nodes too small to read.
+  assert(b.legend.top >= b.svg.bottom - 1 && b.svg.width > 600, `51 nodes: the legend is under the racetrack (${JSON.stringify(b)})`);
+  assert(errors.length === 0, errors.join(' | '));
+  await context.close();
+});
+
 await test('a message sent while the run plays moves from the moment it is drawn (its animation does not wait for the compositor)', async () => {
   const { page, context, errors } = await open({ viewport: { width: 1920, height: 1080 } });
   // Every animation the page makes, as it stands once the code that made it has set its timing.

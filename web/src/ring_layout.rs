@@ -41,11 +41,20 @@ impl RingLayout {
     pub fn fitted(n: usize, box_aspect: f64) -> RingLayout {
         let aspect = if box_aspect.is_finite() { box_aspect.clamp(1.0, ASPECT_MAX) } else { 1.0 };
         let room = RING_SIZE * (aspect - 1.0) / 2.0;
+        RingLayout { n, half_side: Self::half_side_wanted(n).clamp(0.0, room) }
+    }
+
+    /// Whether `n` nodes would use a wider box (a racetrack); a circle of fewer uses only a square.
+    pub fn stretches(n: usize) -> bool {
+        Self::half_side_wanted(n) > 0.0
+    }
+
+    /// The straight sides' half length `n` nodes need to reach the largest radius (negative: a circle has room).
+    fn half_side_wanted(n: usize) -> f64 {
         // The spacing along the outline at which a node on the half circles reaches the largest radius
         // (`node_radius`'s rule solved for the spacing).
         let spacing = 2.0 * RING_RADIUS * (NODE_RADIUS_MAX / (RADIUS_OF_HALF_CHORD * RING_RADIUS)).min(1.0).asin();
-        let needed = (n as f64 * spacing - 2.0 * PI * RING_RADIUS) / 4.0;
-        RingLayout { n, half_side: needed.clamp(0.0, room) }
+        (n as f64 * spacing - 2.0 * PI * RING_RADIUS) / 4.0
     }
 
     /// The viewBox's width (its height is `RING_SIZE`).
@@ -161,12 +170,14 @@ mod tests {
     #[test]
     fn a_few_nodes_stay_on_a_circle_in_a_wide_box() {
         for n in 1..=13 {
+            assert!(!RingLayout::stretches(n), "{n} nodes");
             assert_eq!(RingLayout::fitted(n, 2.5), RingLayout::circle(n), "{n} nodes");
         }
     }
 
     #[test]
     fn many_nodes_in_a_wide_box_get_a_racetrack_with_larger_nodes_within_the_box() {
+        assert!(RingLayout::stretches(14) && RingLayout::stretches(51), "the page lays them out wide");
         let circle = RingLayout::circle(51);
         let track = RingLayout::fitted(51, 2.6);
         assert!(track.width() > circle.width());

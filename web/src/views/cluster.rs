@@ -104,7 +104,8 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
                 <super::pictures::PictureButtons sim=sim view="ring" />
             </span>
         </p>
-        <div class="cluster-wrap">
+        // A circle needs only a square: in a wide card its legend goes beside it (style/main.css).
+        <div class="cluster-wrap" class:round=move || !RingLayout::stretches(ids.with(Vec::len))>
             // Above the ring, not over it: a racetrack's top row reaches the top of its box.
             {move || partition_banner.get().map(|b| view! { <div class="banner partition" role="status">{b}</div> })}
             <div class="ring-box" node_ref=ring_box>

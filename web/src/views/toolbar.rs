@@ -54,7 +54,7 @@ pub fn Toolbar(sim: Sim, learn: crate::learn::Learn) -> impl IntoView {
     };
     view! {
         <header class="toolbar">
-            <h1 class="brand"><span class="logo" aria-hidden="true"></span>"Raft Escort"</h1>
+            <h1 class="brand"><span class="logo" aria-hidden="true"></span><span class="brand-name">"Raft Escort"</span></h1>
             <div class="transport" role="group" aria-label="Time controls">
                 <button class="primary" id="play" on:click=toggle
                     aria-label=move || if sim.playing.get() { "Pause (space)" } else { "Play (space)" }
