@@ -1085,8 +1085,14 @@ await test('a split of 51 nodes shows each node\'s group letter instead of 650 c
       cuts: document.querySelectorAll('g.cut').length, text: document.querySelector('.banner.partition').textContent,
       bannerHeight: banner.height, gap: Math.min(...tops) - banner.bottom,
       letters: Object.fromEntries(tags.map((t) => [t.dataset.node, t.textContent])),
+      crowns: [...document.querySelectorAll('g.node .crown')].map((c) => c.getBoundingClientRect()),
+      tagBoxes: tags.map((t) => t.querySelector('circle').getBoundingClientRect()),
     };
   });
+  // The leader's star is above its node; on the bottom row (S30 leads here) the letter inside covered it.
+  const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  assert(big.crowns.length >= 1, 'a leader wears its star');
+  assert(big.crowns.every((c) => big.tagBoxes.every((t) => !overlaps(c, t))), 'no group letter covers a star');
   assert(big.cuts === 0, `no cut lines across the groups (${big.cuts})`);
   assert(Object.keys(big.letters).length === 51 && odd.every((n) => big.letters[n] === 'A') && even.every((n) => big.letters[n] === 'B'),
     `each node wears its group's letter: ${JSON.stringify(big.letters)}`);

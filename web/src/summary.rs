@@ -13,15 +13,7 @@ const NAMES_SHOWN_MAX: usize = 4;
 /// "S1, S3" for short lists, "S3–S7" for a run of three or more consecutive ids, and "S1, S3, S6 and 27 more"
 /// beyond `NAMES_SHOWN_MAX` names.
 pub fn node_list(ids: &[NodeId]) -> String {
-    // Each name with how many ids it stands for (a run of two is two names: "S2, S3" reads better than "S2–S3").
-    let names: Vec<(String, usize)> = raft_core::types::id_runs(ids.iter().copied())
-        .into_iter()
-        .flat_map(|(lo, hi)| match hi - lo {
-            0 => vec![(format!("S{lo}"), 1)],
-            1 => vec![(format!("S{lo}"), 1), (format!("S{hi}"), 1)],
-            d => vec![(format!("S{lo}–S{hi}"), d as usize + 1)],
-        })
-        .collect();
+    let names = run_names(ids);
     let join = |names: &[(String, usize)]| names.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
     if names.len() <= NAMES_SHOWN_MAX {
         return join(&names);
@@ -29,6 +21,23 @@ pub fn node_list(ids: &[NodeId]) -> String {
     let shown = &names[..NAMES_SHOWN_MAX - 1];
     let more = ids.len() - shown.iter().map(|(_, ids)| ids).sum::<usize>();
     format!("{} and {more} more", join(shown))
+}
+
+/// Every id, exactly, with runs of three or more as ranges: "S1–S20, S23, S25" (the inspector's detail).
+pub fn node_runs(ids: &[NodeId]) -> String {
+    run_names(ids).into_iter().map(|(name, _)| name).collect::<Vec<_>>().join(", ")
+}
+
+/// Each name with how many ids it stands for (a run of two is two names: "S2, S3" reads better than "S2–S3").
+fn run_names(ids: &[NodeId]) -> Vec<(String, usize)> {
+    raft_core::types::id_runs(ids.iter().copied())
+        .into_iter()
+        .flat_map(|(lo, hi)| match hi - lo {
+            0 => vec![(format!("S{lo}"), 1)],
+            1 => vec![(format!("S{lo}"), 1), (format!("S{hi}"), 1)],
+            d => vec![(format!("S{lo}–S{hi}"), d as usize + 1)],
+        })
+        .collect()
 }
 
 /// The leader line: every node that believes it leads (newest term first), then the running nodes in a term
@@ -120,6 +129,15 @@ mod tests {
         assert_eq!(node_list(&[1, 2, 3, 5, 7, 9, 10, 11]), "S1–S3, S5, S7, S9–S11");
         assert_eq!(node_list(&[1, 2, 3, 5, 7, 9, 10, 11, 13]), "S1–S3, S5, S7 and 4 more");
         assert_eq!(node_list(&(1..=51).collect::<Vec<_>>()), "S1–S51");
+    }
+
+    #[test]
+    fn the_exact_list_names_every_id() {
+        let scattered: Vec<NodeId> = (1..=51).filter(|n| n % 3 != 0).collect();
+        let exact = node_runs(&scattered);
+        assert_eq!(exact.split(", ").count(), 34, "{exact}");
+        assert!(exact.starts_with("S1, S2, S4, S5, S7") && exact.ends_with("S49, S50"), "{exact}");
+        assert_eq!(node_runs(&[1, 2, 3, 5, 7, 9, 10, 11, 13]), "S1–S3, S5, S7, S9–S11, S13");
     }
 
     #[test]

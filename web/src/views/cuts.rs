@@ -139,15 +139,21 @@ pub fn GroupTags(ids: Memo<Vec<NodeId>>, ring: Memo<RingLayout>, cuts: Memo<CutV
                 let pos = |n: NodeId| super::cluster::endpoint_pos(&ids, ring, Endpoint::Node(n));
                 let letters = cuts.with(|v| v.letters.clone());
                 // A group letter at its node: on a crowded ring just inside it, and where the line under each node
-                // is drawn ("voted S2"), which inside would cover on the top row, at the node's upper left.
+                // is drawn ("voted S2"), which inside would cover on the top row, at the node's upper left. On the
+                // bottom row inside is above the node, where a leader's star is: there the letter goes below.
                 let labels = ring.labels_fit();
+                let gap = r + TAG_RADIUS + 1.0;
                 letters.into_iter().map(|(n, l)| {
                     let p = pos(n);
+                    let spine = ring.spine_point(p);
+                    let inside_is_up = spine.1 - p.1 < -0.7 * (spine.0 - p.0).hypot(spine.1 - p.1);
                     let at = if labels {
                         let d = (r + TAG_RADIUS * 0.5) * std::f64::consts::FRAC_1_SQRT_2;
                         (p.0 - d, p.1 - d)
+                    } else if inside_is_up {
+                        (p.0, p.1 + gap)
                     } else {
-                        along(p, ring.spine_point(p), r + TAG_RADIUS + 1.0, 0.0, 0.0)
+                        along(p, spine, gap, 0.0, 0.0)
                     };
                     view! {
                         <g class="group-tag" data-node=n>
