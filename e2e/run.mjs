@@ -1128,6 +1128,26 @@ await test('the toolbar keeps one line at 1280×800 while 51 nodes elect (the st
   await context.close();
 });
 
+await test('on a phone a line never breaks inside a range of node ids (the split banner broke "S31–S51" after its dash)', async () => {
+  const { page, context, errors } = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await tab(page, 'cluster');
+  await page.fill('#reset-size', '51');
+  await page.click('#reset');
+  await R(page, () => window.raft.partition([[30]]));
+  await page.waitForSelector('.banner.partition');
+  const got = await R(page, () => {
+    const banner = document.querySelector('.banner.partition');
+    return {
+      text: banner.textContent, lines: Math.round(banner.getBoundingClientRect().height),
+      ranges: [...banner.querySelectorAll('.nobr')].map((s) => [s.textContent, s.getClientRects().length]),
+    };
+  });
+  assert(got.text === 'Network split: A {S30} | B {S1–S29, S31–S51}', got.text);
+  assert(got.ranges.length === 2 && got.ranges.every(([, rects]) => rects === 1), `each range on one line: ${JSON.stringify(got)}`);
+  assert(errors.length === 0, errors.join(' | '));
+  await context.close();
+});
+
 await test('from 1,101 px up the toolbar is one line and its status line shows', async () => {
   for (const width of [1101, 1200, 1250, 1251, 1366]) {
     const { page, context, errors } = await open({ viewport: { width, height: 800 } });

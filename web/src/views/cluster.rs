@@ -107,7 +107,7 @@ pub fn ClusterView(sim: Sim) -> impl IntoView {
         // A circle needs only a square: in a wide card its legend goes beside it (style/main.css).
         <div class="cluster-wrap" class:round=move || !RingLayout::stretches(ids.with(Vec::len))>
             // Above the ring, not over it: a racetrack's top row reaches the top of its box.
-            {move || partition_banner.get().map(|b| view! { <div class="banner partition" role="status">{b}</div> })}
+            {move || partition_banner.get().map(|b| view! { <div class="banner partition" role="status">{super::ranges::keep_ranges_whole(&b)}</div> })}
             <div class="ring-box" node_ref=ring_box>
             {move || if big.get() {
                 view! { <RingCanvas sim=sim ids=ids ring=ring /> }.into_any()

@@ -14,6 +14,7 @@ pub mod logs;
 pub mod panels;
 pub mod pictures;
 pub mod protocol;
+pub mod ranges;
 pub mod ring_canvas;
 pub mod ring_motion;
 pub mod side;

@@ -84,7 +84,7 @@ pub fn Toolbar(sim: Sim, learn: crate::learn::Learn) -> impl IntoView {
                     }
                 }>{move || if shared.get() { "Link in address bar ✓" } else { "Share link" }}</button>
             </div>
-            <div class="status-line" id="status-line" title=move || leader.get()>{move || leader.get()}</div>
+            <div class="status-line" id="status-line" title=move || leader.get()>{move || super::ranges::keep_ranges_whole(&leader.get())}</div>
             <Alarm sim=sim />
             {move || sim.loading.get().map(|done| {
                 let pct = (done * 100.0).floor();
