@@ -23,6 +23,16 @@ pub fn node_list(ids: &[NodeId]) -> String {
     format!("{} and {more} more", join(shown))
 }
 
+/// `ids` in ascending order, each once. Inserted into a set one by one: a sort (or collecting into a set) brings
+/// std's sort code into the page, kilobytes of it.
+pub fn in_id_order(ids: &[NodeId]) -> Vec<NodeId> {
+    let mut set = std::collections::BTreeSet::new();
+    for id in ids {
+        set.insert(*id);
+    }
+    set.into_iter().collect()
+}
+
 /// Every id, exactly, with runs of three or more as ranges: "S1–S20, S23, S25" (the inspector's detail).
 pub fn node_runs(ids: &[NodeId]) -> String {
     run_names(ids).into_iter().map(|(name, _)| name).collect::<Vec<_>>().join(", ")
@@ -129,6 +139,11 @@ mod tests {
         assert_eq!(node_list(&[1, 2, 3, 5, 7, 9, 10, 11]), "S1–S3, S5, S7, S9–S11");
         assert_eq!(node_list(&[1, 2, 3, 5, 7, 9, 10, 11, 13]), "S1–S3, S5, S7 and 4 more");
         assert_eq!(node_list(&(1..=51).collect::<Vec<_>>()), "S1–S51");
+    }
+
+    #[test]
+    fn ids_come_in_order_once() {
+        assert_eq!(in_id_order(&[5, 2, 9, 2, 1]), vec![1, 2, 5, 9]);
     }
 
     #[test]

@@ -12,12 +12,7 @@ const FEED_LEN_MAX: usize = 8;
 
 /// In id order, short at 51 nodes ("S1–S4, S7 and 21 more").
 fn ids(v: &[u32]) -> String {
-    // Inserted one by one: a sort's code costs the page kilobytes.
-    let mut sorted = std::collections::BTreeSet::new();
-    for n in v {
-        sorted.insert(*n);
-    }
-    crate::summary::node_list(&sorted.into_iter().collect::<Vec<_>>())
+    crate::summary::node_list(&crate::summary::in_id_order(v))
 }
 
 pub fn feed(c: &Cluster) -> Vec<(u64, String, &'static str)> {

@@ -104,13 +104,8 @@ fn NodeInspector(sim: Sim, id: u32) -> impl IntoView {
                             rows.push(row("knows leader", n.leader_id().map_or("none".into(), |l| format!("S{l}"))).into_any());
                             rows.push(row("configuration", n.membership().describe()).into_any());
                             if !n.votes().is_empty() {
-                                // In id order, of how many voters: the majority shows. Inserted one by one: collecting
-                                // into a set, like a sort, brings std's sort code into the page.
-                                let mut votes = std::collections::BTreeSet::new();
-                                for v in n.votes() {
-                                    votes.insert(*v);
-                                }
-                                let votes: Vec<_> = votes.into_iter().collect();
+                                // In id order, of how many voters: the majority shows.
+                                let votes = crate::summary::in_id_order(n.votes());
                                 let of = n.membership().voters.len();
                                 rows.push(row("votes held", format!("{} of {of}: {}", votes.len(), crate::summary::node_runs(&votes))).into_any());
                             }
