@@ -20,8 +20,14 @@ fn slow_disk_cluster() -> Cluster {
     c
 }
 
-fn sent_by(c: &Cluster, id: NodeId) -> usize {
-    c.in_flight().filter(|e| e.from == Endpoint::Node(id)).count()
+/// Messages in flight from `id` that are not in `before` (ids of messages already on their way).
+fn sent_by(c: &Cluster, id: NodeId, before: &[u64]) -> usize {
+    c.in_flight().filter(|e| e.from == Endpoint::Node(id) && !before.contains(&e.id)).count()
+}
+
+/// Ids of the messages in flight from `id` now (sent before a pause, they may still be on their way).
+fn in_flight_from(c: &Cluster, id: NodeId) -> Vec<u64> {
+    c.in_flight().filter(|e| e.from == Endpoint::Node(id)).map(|e| e.id).collect()
 }
 
 /// A request to the leader, run until a follower has its write in flight to disk: (leader, follower).
@@ -50,16 +56,17 @@ fn a_paused_node_sends_nothing_even_when_its_disk_finishes_a_write() {
     let mut c = slow_disk_cluster();
     let (_, follower) = follower_writing(&mut c);
     c.apply(Command::Pause { node: follower }).unwrap();
+    let before = in_flight_from(&c, follower);
     // The write completes within 40 ms; its acknowledgement must wait for the resume.
     let paused_at = c.now_us();
     while c.now_us() < paused_at + 500_000 {
         c.run_until(c.now_us() + 5_000);
-        assert_eq!(sent_by(&c, follower), 0, "a paused node sent a message at {} µs", c.now_us());
+        assert_eq!(sent_by(&c, follower, &before), 0, "a paused node sent a message at {} µs", c.now_us());
     }
     let durable = c.server(follower).unwrap().disk.log.last_index();
     assert!(durable > 0, "the disk itself completed the write while the node was paused");
     c.apply(Command::Resume { node: follower }).unwrap();
-    assert!(sent_by(&c, follower) > 0, "the held acknowledgement leaves at resume");
+    assert!(sent_by(&c, follower, &before) > 0, "the held acknowledgement leaves at resume");
 }
 
 #[test]
