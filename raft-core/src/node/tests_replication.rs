@@ -177,6 +177,19 @@ fn flow_control_bounds_unacknowledged_appends_and_entries_per_append() {
     );
 }
 
+/// Figure 2 by default: one AppendEntries call at a time per follower; pipelining (§10.2.2) is a larger window.
+#[test]
+fn by_default_one_append_is_in_flight_and_what_is_proposed_meanwhile_goes_in_the_next() {
+    let mut n = leader_of(three(), true);
+    assert_eq!(n.cfg.appends_in_flight_max, RaftConfig::default().appends_in_flight_max);
+    for i in 0..3 {
+        n.propose(20 + i, EntryData::Noop).unwrap();
+    }
+    assert_eq!(appends_to(&n.take_ready(), 2), vec![(1, 1)], "one append with the first entry, then none");
+    n.step(30, 2, Message::AppendEntriesReply { term: 1, success: true, match_index: 2, conflict_index: 0 });
+    assert_eq!(appends_to(&n.take_ready(), 2), vec![(2, 2)], "the two entries proposed meanwhile, together");
+}
+
 #[test]
 fn a_rejection_rewinds_next_index_to_the_hint_and_retries() {
     let mut n = leader_of(three(), true);
