@@ -22,7 +22,7 @@ fn slow_disk_cluster() -> Cluster {
 
 /// Messages in flight from `id` that are not in `before` (ids of messages already on their way).
 fn sent_by(c: &Cluster, id: NodeId, before: &[u64]) -> usize {
-    c.in_flight().filter(|e| e.from == Endpoint::Node(id) && !before.contains(&e.id)).count()
+    in_flight_from(c, id).iter().filter(|m| !before.contains(m)).count()
 }
 
 /// Ids of the messages in flight from `id` now (sent before a pause, they may still be on their way).
