@@ -42,3 +42,22 @@ fn replaying_recorded_commands_gives_the_same_run() {
     assert_eq!(replay.trace_hash(), original.trace_hash());
     assert_eq!(replay.events(), original.events());
 }
+
+/// The trace hash takes in the commands' content (at the end) and where each came among the events (as it
+/// was applied): a run that differs in one command's value or time has another hash.
+#[test]
+fn the_trace_hash_tells_apart_runs_that_differ_only_in_a_command() {
+    use raft_core::machine::op::Op;
+    use raft_core::{Cluster, Command, SimConfig};
+    let run = |value: i64, at_us: u64| {
+        let mut c = Cluster::new(SimConfig { nodes: 3, seed: 5, ..SimConfig::default() }).unwrap();
+        c.run_until(at_us);
+        c.apply(Command::Request { client: Some(1), to: None, op: Op::Set { index: 0, value } }).unwrap();
+        c.run_until(2_000_000);
+        c.trace_hash()
+    };
+    let base = run(1, 1_000_000);
+    assert_eq!(base, run(1, 1_000_000));
+    assert_ne!(base, run(2, 1_000_000), "another value");
+    assert_ne!(base, run(1, 1_000_001), "another time");
+}

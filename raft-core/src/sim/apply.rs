@@ -35,8 +35,7 @@ impl Cluster {
             return Err(e);
         }
         self.journal_violations(violations_before);
-        let text = serde_json::to_string(&command).expect("commands serialize");
-        self.trace_command(text.as_bytes());
+        self.trace_command();
         self.recorded.push(Timed { at_us: self.now_us, command });
         Ok(())
     }
