@@ -110,6 +110,7 @@ pub fn chaos_config(seed: u64, nodes: Option<usize>, bugs: Bugs) -> SimConfig {
             election_timeout_max_ms,
             entries_per_append_max: [1, 2, 3, 8, 64][rng.random_range(0..5)],
             appends_in_flight_max: rng.random_range(1..=4),
+            idle_heartbeats: true,
             snapshot_after_entries: 0,
             protocol: Protocol::default(),
             bugs,
@@ -136,13 +137,16 @@ pub fn chaos_config(seed: u64, nodes: Option<usize>, bugs: Bugs) -> SimConfig {
 }
 
 /// The dissertation's extensions drawn from the seed (a stream of their own, so the other draws stay as they
-/// were): every protocol switch, and log compaction on half the seeds, often enough to send snapshots.
+/// were): every protocol switch, log compaction on half the seeds, often enough to send snapshots, and
+/// heartbeats to idle followers only or to all on half the seeds each.
 fn draw_extensions(seed: u64, raft: &mut RaftConfig) {
     let mut rng = ChaCha8Rng::seed_from_u64(StableHasher::new().u64(seed).u64(0x9A0C).finish());
     for o in OPTIONS {
         (o.set)(&mut raft.protocol, rng.random_bool(0.5));
     }
     raft.snapshot_after_entries = if rng.random_bool(0.5) { rng.random_range(3..=64) } else { 0 };
+    // Drawn last, so the draws above stay as they were before it existed.
+    raft.idle_heartbeats = rng.random_bool(0.5);
 }
 
 /// Runs one seed for `events` events under faults, then heals and checks liveness.

@@ -53,8 +53,12 @@ impl RunFile {
         if text.len() > RUN_TEXT_BYTES_MAX {
             return Err(format!("a run is at most {RUN_TEXT_BYTES_MAX} bytes; this one has {}", text.len()));
         }
-        let run: RunFile =
+        let mut run: RunFile =
             serde_json::from_str(text).map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))?;
+        if !config_names(text, "idle_heartbeats") {
+            // Written before the key existed, when every follower got every heartbeat: replayed as it was made.
+            run.config.raft.idle_heartbeats = false;
+        }
         run.validate()?;
         Ok(run)
     }
@@ -105,6 +109,16 @@ impl RunFile {
         }
         self.config.check_run_length(self.at_us.max(last_us))
     }
+}
+
+/// Whether the run text's config names `key` (the text parsed as a run already: this reads only the config's
+/// keys, skipping the rest).
+fn config_names(text: &str, key: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Keys {
+        config: serde_json::Map<String, serde_json::Value>,
+    }
+    serde_json::from_str::<Keys>(text).is_ok_and(|k| k.config.contains_key(key))
 }
 
 /// Replays a run in slices, so that a page can show progress, stay responsive and offer Cancel. The run's
@@ -163,6 +177,19 @@ mod tests {
             let replayed = Replay::new(back).unwrap().run_to_end().unwrap();
             assert_eq!(replayed.cluster().trace_hash(), original.trace_hash(), "seed {seed}: same trace");
         }
+    }
+
+    #[test]
+    fn a_run_made_before_idle_heartbeats_existed_replays_with_a_heartbeat_to_every_follower() {
+        let run = RunFile { config: SimConfig::default(), commands: vec![], at_us: 5 };
+        assert!(run.config.raft.idle_heartbeats, "the default");
+        let json = run.to_json();
+        assert!(RunFile::parse_json(&json).unwrap().config.raft.idle_heartbeats, "named: kept");
+        let old = json.replace("\"idle_heartbeats\":true,", "");
+        assert_ne!(old, json);
+        assert!(!RunFile::parse_json(&old).unwrap().config.raft.idle_heartbeats, "absent: the old behaviour");
+        let off = json.replace("\"idle_heartbeats\":true", "\"idle_heartbeats\":false");
+        assert!(!RunFile::parse_json(&off).unwrap().config.raft.idle_heartbeats);
     }
 
     #[test]

@@ -115,6 +115,7 @@ impl Node {
         }
         p.snapshot_sending = Some(s);
         self.send.extend(msgs.into_iter().map(|m| (peer, m)));
+        self.heartbeat_reset(peer);
     }
 
     pub(super) fn handle_install_snapshot_reply(

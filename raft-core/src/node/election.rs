@@ -117,6 +117,7 @@ impl Node {
         self.role = Role::Leader;
         self.leader_id = Some(self.id);
         self.progress.clear();
+        self.heartbeat_queue.clear();
         self.sync_progress();
         self.commit_acks_missing = 0;
         self.transfer = None;
@@ -155,6 +156,7 @@ impl Node {
     pub(super) fn sync_progress(&mut self) {
         let members: Vec<NodeId> = self.membership.members().filter(|m| *m != self.id).collect();
         self.progress.retain(|id, _| members.contains(id));
+        self.drop_overtaken_heartbeats();
         let next_index = self.log.last_index() + 1;
         for m in members {
             if !self.progress.contains_key(&m) {
@@ -164,8 +166,12 @@ impl Node {
                     inflights: Default::default(),
                     recent_active: false,
                     snapshot_sending: None,
+                    heartbeat_due_us: 0,
                 };
                 self.progress.insert(m, fresh);
+                if self.role == Role::Leader {
+                    self.heartbeat_due_now(m);
+                }
             }
         }
     }

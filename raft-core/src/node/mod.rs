@@ -6,6 +6,7 @@
 mod compaction;
 mod election;
 mod extensions;
+mod heartbeats;
 mod progress_table;
 mod replication;
 
@@ -40,6 +41,10 @@ pub struct Progress {
     /// Sending this follower a snapshot (it needs entries compacted away).
     #[serde(default)]
     pub snapshot_sending: Option<SnapshotSending>,
+    /// When this follower is owed a heartbeat (with `idle_heartbeats`: an interval after it was last sent
+    /// anything).
+    #[serde(default)]
+    pub heartbeat_due_us: TimeUs,
 }
 
 /// A snapshot on its way to one follower, a few chunks ahead of what it acknowledged.
@@ -224,7 +229,10 @@ pub struct Node {
     election_deadline_us: TimeUs,
     election_timeout_us: TimeUs,
     last_heard_from_leader_us: TimeUs,
+    /// Without `idle_heartbeats`: the next heartbeat to every follower.
     heartbeat_due_us: TimeUs,
+    /// With `idle_heartbeats`: the followers in the order they are due (see heartbeats.rs).
+    heartbeat_queue: std::collections::VecDeque<(TimeUs, NodeId)>,
     /// Votes counted by a candidate, or pre-votes by a pre-candidate (itself first).
     votes: Vec<NodeId>,
     progress: ProgressTable,
@@ -322,6 +330,7 @@ impl Node {
             election_timeout_us: 0,
             last_heard_from_leader_us: 0,
             heartbeat_due_us: TimeUs::MAX,
+            heartbeat_queue: Default::default(),
             votes: Vec::new(),
             progress: ProgressTable::default(),
             match_scratch: Vec::new(),
@@ -362,7 +371,7 @@ impl Node {
                 if self.transfer.is_some_and(|t| now_us >= t.deadline_us) {
                     self.abandon_transfer();
                 }
-                if now_us >= self.heartbeat_due_us {
+                if now_us >= self.heartbeat_due_us() {
                     self.broadcast_append(true);
                 }
             }
@@ -594,7 +603,7 @@ impl Node {
             Role::Leader => {
                 let check = if self.cfg.protocol.check_quorum { self.check_quorum_due_us } else { TimeUs::MAX };
                 let transfer = self.transfer.map_or(TimeUs::MAX, |t| t.deadline_us);
-                self.heartbeat_due_us.min(check).min(transfer)
+                self.heartbeat_due_us().min(check).min(transfer)
             }
             _ => self.election_deadline_us,
         }
@@ -615,7 +624,11 @@ impl Node {
 
     /// Changes timing live; the current timers keep running and the new values apply from the next reset.
     pub fn set_config(&mut self, cfg: RaftConfig) {
+        let interval_changed = cfg.heartbeat_ms != self.cfg.heartbeat_ms;
         self.cfg = cfg;
+        if interval_changed && self.role == Role::Leader {
+            self.heartbeat_interval_changed();
+        }
     }
 
     // ---- shared helpers -------------------------------------------------------------------------------------
@@ -705,6 +718,8 @@ impl Node {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_heartbeats;
 #[cfg(test)]
 mod tests_membership;
 #[cfg(test)]

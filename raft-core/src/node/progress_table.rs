@@ -36,6 +36,10 @@ impl ProgressTable {
     pub fn iter(&self) -> <&Self as IntoIterator>::IntoIter {
         self.into_iter()
     }
+    /// In id order.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&NodeId, &mut Progress)> + '_ {
+        self.entries.iter_mut().map(|(id, p)| (&*id, p))
+    }
     pub fn values(&self) -> impl Iterator<Item = &Progress> + '_ {
         self.entries.iter().map(|(_, p)| p)
     }
@@ -110,6 +114,7 @@ mod tests {
             inflights: Default::default(),
             recent_active: false,
             snapshot_sending: None,
+            heartbeat_due_us: 0,
         }
     }
 

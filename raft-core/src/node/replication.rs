@@ -52,8 +52,9 @@ impl Node {
         Ok(())
     }
 
-    /// Sends AppendEntries to every member: on a heartbeat to all, else to those with entries to send and room
-    /// in their in-flight window (a full window waits for an acknowledgement: no empty append per proposal).
+    /// Sends AppendEntries to every member: on a heartbeat to all those owed one (heartbeats.rs), else to those
+    /// with entries to send and room in their in-flight window (a full window waits for an acknowledgement: no
+    /// empty append per proposal).
     pub(super) fn broadcast_append(&mut self, heartbeat: bool) {
         // Who gets what, decided in one walk over the progress into a kept vector (this runs for every
         // proposal, for every peer); sending to one peer changes only that peer's progress.
@@ -64,7 +65,8 @@ impl Node {
         peers.extend(self.progress.iter().filter_map(|(peer, p)| {
             let can_send_entries = p.next_index <= last && p.in_flight() < max_in_flight;
             let needs_snapshot = p.next_index <= start;
-            (heartbeat || can_send_entries).then_some((*peer, heartbeat && needs_snapshot))
+            let beat = heartbeat && self.heartbeat_owed(p.heartbeat_due_us);
+            (beat || can_send_entries).then_some((*peer, beat && needs_snapshot))
         }));
         for &(peer, snapshot) in &peers {
             if snapshot {
@@ -77,6 +79,12 @@ impl Node {
         self.peer_scratch = peers;
         if heartbeat {
             self.heartbeat_due_us = self.now_us + self.cfg.heartbeat_us();
+            self.drop_overtaken_heartbeats();
+            // Everyone owed a heartbeat got one: the next is due later (or the tick would come again at once).
+            debug_assert!(
+                !self.cfg.idle_heartbeats
+                    || self.heartbeat_queue.front().is_none_or(|(due_us, _)| !self.heartbeat_owed(*due_us))
+            );
         }
         // A leader alone in its configuration commits by itself (with others, their acknowledgements do: no
         // count of every voter per proposal and per heartbeat).
@@ -119,6 +127,7 @@ impl Node {
             leader_commit: self.commit_index,
         };
         self.send.push((peer, msg));
+        self.heartbeat_reset(peer);
     }
 
     /// AppendEntries receiver implementation (Figure 2).

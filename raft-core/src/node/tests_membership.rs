@@ -7,6 +7,9 @@ fn three() -> Membership {
     Membership::of_voters([1, 2, 3])
 }
 
+/// A time after `leader_of` made its leader (virtual time never goes back: the heartbeat queue relies on it).
+pub(super) const T: TimeUs = 10_000_100;
+
 /// Node 1 of {1,2,3}, leader of term 1 with its no-op durable; `commit` also commits the no-op.
 pub(super) fn leader_of(members: Membership, commit: bool) -> Node {
     let mut n = Node::new(1, RaftConfig::default(), members, 7, 0);
@@ -41,24 +44,24 @@ fn config(voters: &[NodeId], learners: &[NodeId]) -> EntryData {
 #[test]
 fn a_new_leader_changes_membership_only_after_committing_an_entry_of_its_term() {
     let mut n = leader_of(three(), false);
-    assert_eq!(n.propose(1, config(&[1, 2, 3], &[4])), Err(ProposeError::LeaderNotReady));
+    assert_eq!(n.propose(T + 1, config(&[1, 2, 3], &[4])), Err(ProposeError::LeaderNotReady));
     let mut n = leader_of(three(), true);
-    assert!(n.propose(1, config(&[1, 2, 3], &[4])).is_ok());
+    assert!(n.propose(T + 1, config(&[1, 2, 3], &[4])).is_ok());
 }
 
 #[test]
 fn one_membership_change_is_pending_at_a_time() {
     let mut n = leader_of(three(), true);
-    n.propose(1, config(&[1, 2, 3], &[4])).unwrap();
+    n.propose(T + 1, config(&[1, 2, 3], &[4])).unwrap();
     assert_eq!(n.membership().learners.len(), 1, "a configuration takes effect once in the log");
-    assert_eq!(n.propose(2, config(&[1, 2, 3], &[4, 5])), Err(ProposeError::ConfigChangePending));
+    assert_eq!(n.propose(T + 2, config(&[1, 2, 3], &[4, 5])), Err(ProposeError::ConfigChangePending));
 }
 
 #[test]
 fn only_one_server_changes_at_a_time() {
     let refused = |voters: &[NodeId], learners: &[NodeId], why: &str| {
         let mut n = leader_of(Membership { voters: [1, 2, 3].into(), learners: [4].into() }, true);
-        match n.propose(1, config(voters, learners)) {
+        match n.propose(T + 1, config(voters, learners)) {
             Err(ProposeError::InvalidChange { reason }) => assert!(reason.contains(why), "{reason}"),
             other => panic!("{voters:?} + {learners:?} accepted: {other:?}"),
         }
@@ -70,7 +73,7 @@ fn only_one_server_changes_at_a_time() {
     refused(&[1, 2, 3], &[3, 4], "voter and learner");
     let accepted = |voters: &[NodeId], learners: &[NodeId]| {
         let mut n = leader_of(Membership { voters: [1, 2, 3].into(), learners: [4].into() }, true);
-        n.propose(1, config(voters, learners)).unwrap_or_else(|e| panic!("{voters:?} + {learners:?}: {e:?}"));
+        n.propose(T + 1, config(voters, learners)).unwrap_or_else(|e| panic!("{voters:?} + {learners:?}: {e:?}"));
     };
     accepted(&[1, 2, 3, 4], &[]); // the learner promoted
     accepted(&[1, 2, 3], &[]); // the learner removed
@@ -118,12 +121,12 @@ fn truncating_an_uncommitted_configuration_entry_restores_the_configuration_befo
 #[test]
 fn a_removed_leader_steps_down_once_its_removal_commits_not_before() {
     let mut n = leader_of(three(), true);
-    n.propose(1, config(&[2, 3], &[])).unwrap();
-    n.on_persisted(2, 1, 2, 1);
+    n.propose(T + 1, config(&[2, 3], &[])).unwrap();
+    n.on_persisted(T + 2, 1, 2, 1);
     assert_eq!(n.role(), Role::Leader, "it leads until the change is committed");
-    n.step(3, 2, Message::AppendEntriesReply { term: 1, success: true, match_index: 2, conflict_index: 0 });
+    n.step(T + 3, 2, Message::AppendEntriesReply { term: 1, success: true, match_index: 2, conflict_index: 0 });
     assert_eq!(n.role(), Role::Leader, "S1 is no voter of the new configuration: S2 alone is no majority of {{2,3}}");
-    n.step(4, 3, Message::AppendEntriesReply { term: 1, success: true, match_index: 2, conflict_index: 0 });
+    n.step(T + 4, 3, Message::AppendEntriesReply { term: 1, success: true, match_index: 2, conflict_index: 0 });
     assert_eq!(n.commit_index(), 2);
     assert_eq!(n.role(), Role::Follower, "committed: the removed leader steps down");
 }

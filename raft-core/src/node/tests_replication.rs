@@ -1,7 +1,7 @@
 //! Log replication details on one node: stale replies, the durable mark after a truncation, live settings,
 //! the disruption guard, a candidate meeting its term's leader, and flow control.
 
-use super::tests_membership::leader_of;
+use super::tests_membership::{leader_of, T};
 use super::*;
 use crate::bugs::Bugs;
 use crate::log::Entry;
@@ -162,14 +162,14 @@ fn flow_control_bounds_unacknowledged_appends_and_entries_per_append() {
     let mut n = leader_of(three(), true);
     n.set_config(RaftConfig { appends_in_flight_max: 1, entries_per_append_max: 2, ..RaftConfig::default() });
     for i in 0..5 {
-        n.propose(20 + i, EntryData::Noop).unwrap();
+        n.propose(T + 20 + i, EntryData::Noop).unwrap();
     }
     assert_eq!(
         appends_to(&n.take_ready(), 2),
         vec![(1, 1)],
         "the first proposal's entry went out; the full window sent nothing more"
     );
-    n.step(30, 2, Message::AppendEntriesReply { term: 1, success: true, match_index: 2, conflict_index: 0 });
+    n.step(T + 30, 2, Message::AppendEntriesReply { term: 1, success: true, match_index: 2, conflict_index: 0 });
     assert_eq!(
         appends_to(&n.take_ready(), 2),
         vec![(2, 2)],
@@ -183,20 +183,20 @@ fn by_default_one_append_is_in_flight_and_what_is_proposed_meanwhile_goes_in_the
     let mut n = leader_of(three(), true);
     assert_eq!(n.cfg.appends_in_flight_max, RaftConfig::default().appends_in_flight_max);
     for i in 0..3 {
-        n.propose(20 + i, EntryData::Noop).unwrap();
+        n.propose(T + 20 + i, EntryData::Noop).unwrap();
     }
     assert_eq!(appends_to(&n.take_ready(), 2), vec![(1, 1)], "one append with the first entry, then none");
-    n.step(30, 2, Message::AppendEntriesReply { term: 1, success: true, match_index: 2, conflict_index: 0 });
+    n.step(T + 30, 2, Message::AppendEntriesReply { term: 1, success: true, match_index: 2, conflict_index: 0 });
     assert_eq!(appends_to(&n.take_ready(), 2), vec![(2, 2)], "the two entries proposed meanwhile, together");
 }
 
 #[test]
 fn a_rejection_rewinds_next_index_to_the_hint_and_retries() {
     let mut n = leader_of(three(), true);
-    n.propose(20, EntryData::Noop).unwrap();
+    n.propose(T + 20, EntryData::Noop).unwrap();
     n.take_ready();
     // S2 acknowledged index 1 before; a hint below that is floored at matchIndex + 1.
-    n.step(21, 2, Message::AppendEntriesReply { term: 1, success: false, match_index: 0, conflict_index: 1 });
+    n.step(T + 21, 2, Message::AppendEntriesReply { term: 1, success: false, match_index: 0, conflict_index: 1 });
     assert_eq!(appends_to(&n.take_ready(), 2), vec![(1, 1)], "retried from matchIndex + 1");
     assert_eq!(n.progress()[&2].in_flight(), 1, "the rejection emptied the window; the retry is in it");
 }
@@ -206,10 +206,10 @@ fn a_rejection_without_a_hint_changes_nothing() {
     // Only a term rejection carries no hint, and its higher term deposes the leader first; a hintless
     // rejection of the current term says nothing about where the logs differ, so nothing is rewound or resent.
     let mut n = leader_of(three(), true);
-    n.propose(20, EntryData::Noop).unwrap();
+    n.propose(T + 20, EntryData::Noop).unwrap();
     n.take_ready();
     let before = n.progress()[&2].clone();
-    n.step(21, 2, Message::AppendEntriesReply { term: 1, success: false, match_index: 0, conflict_index: 0 });
+    n.step(T + 21, 2, Message::AppendEntriesReply { term: 1, success: false, match_index: 0, conflict_index: 0 });
     assert_eq!(n.progress()[&2], before);
     assert!(appends_to(&n.take_ready(), 2).is_empty());
 }
@@ -229,6 +229,7 @@ fn log_compaction_is_due_after_n_applied_entries_and_later_while_a_snapshot_is_b
         inflights: Default::default(),
         recent_active: false,
         snapshot_sending: None,
+        heartbeat_due_us: 0,
     };
     n.progress.insert(2, idle.clone());
     n.progress.insert(3, Progress { snapshot_sending: sending, ..idle });

@@ -167,6 +167,7 @@ impl Cluster {
             timer_at_us: TimeUs::MAX,
             timer_queued_us: TimeUs::MAX,
             awaiting_apply: Default::default(),
+            app_due_us: TimeUs::MAX,
         });
         self.reschedule_timer(id);
         id
@@ -369,15 +370,22 @@ impl Cluster {
                 Happening::ElectionTimeout { node: id }
             });
         }
-        let s = self.servers.get_mut(&id).expect("server exists");
         let now = self.now_us;
-        let node = s.node.as_mut().expect("an up server has a node");
-        let before = node.summary();
+        let before = self.servers[&id].node.as_ref().expect("an up server has a node").summary();
+        let idle_heartbeats = self.cfg.raft.idle_heartbeats;
+        if idle_heartbeats && leading && now >= self.servers[&id].app_due_us {
+            // Before the tick: the step's AppendEntries make the heartbeats due now unneeded.
+            self.servers.get_mut(&id).expect("server exists").app_due_us = now + self.cfg.raft.heartbeat_us();
+            self.drive_leader(id);
+        }
+        let node = self.servers.get_mut(&id).and_then(|s| s.node.as_mut()).expect("an up server has a node");
         node.tick(now);
         self.trace.u64(1).u64(id as u64);
         if node.role() == Role::Leader {
             self.checker.after_leader_tick(now, node);
-            self.drive_leader(id);
+            if !idle_heartbeats {
+                self.drive_leader(id);
+            }
         }
         self.after_node_call(id, before);
         true
@@ -468,6 +476,11 @@ impl Cluster {
         let Some(node) = s.node.as_mut() else { return };
         let ready = node.take_ready();
         let after = node.summary();
+        if after.role != before.role {
+            // The application's round starts with the leadership, one interval after the first heartbeats.
+            let leading = after.role == Role::Leader && self.cfg.raft.idle_heartbeats;
+            s.app_due_us = if leading { now + self.cfg.raft.heartbeat_us() } else { TimeUs::MAX };
+        }
         self.trace.u64(after.term).u64(after.commit_index).u64(after.last_chain).u64(after.role as u64);
         if self.journaling() {
             self.journal_changes(id, &before, &after, ready.written_from);
@@ -587,7 +600,10 @@ impl Cluster {
     pub(super) fn reschedule_timer(&mut self, id: NodeId) {
         let Some(s) = self.servers.get_mut(&id) else { return };
         let Some(node) = s.node.as_ref() else { return };
-        let deadline = node.next_deadline_us();
+        let mut deadline = node.next_deadline_us();
+        if node.role() == Role::Leader {
+            deadline = deadline.min(s.app_due_us);
+        }
         s.timer_at_us = deadline;
         // A later deadline keeps the queued event (see `timer_queued_us`); an earlier one needs its own.
         if deadline < s.timer_queued_us {

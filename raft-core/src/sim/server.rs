@@ -55,6 +55,10 @@ pub struct Server {
     pub timer_queued_us: TimeUs,
     /// Client requests this server proposed and must answer once applied.
     pub awaiting_apply: BTreeSet<(ClientId, u64)>,
+    /// While leading with `idle_heartbeats`: when the application next marches the escort and carries out a
+    /// membership change (every heartbeat interval, as the heartbeat round did before heartbeats went only to
+    /// idle followers). `TimeUs::MAX` otherwise.
+    pub app_due_us: TimeUs,
 }
 
 impl Server {
