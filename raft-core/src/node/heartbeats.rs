@@ -18,7 +18,8 @@ use crate::types::{NodeId, TimeUs};
 
 /// A tick also sends to the followers due within this part of an interval (an eighth), so that a leader's
 /// timer fires at most eight times per interval, not once per follower when their due times are spread out.
-/// Under `raft-sim bench`'s load at 51 nodes a quarter took 5 % more events in all, no slack 1 % more.
+/// Under `raft-sim bench`'s load at 51 nodes a quarter gave 6 % more events in all (heartbeats sent early to
+/// followers about to get entries); an eighth, a sixteenth and none were within 1 % of each other.
 const EARLY_PARTS: u64 = 8;
 
 impl Node {
