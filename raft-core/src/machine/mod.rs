@@ -10,7 +10,7 @@ use crate::log::Entry;
 use crate::types::{ClientId, LogIndex};
 use op::{EntryData, Op, Pos};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{btree_map, BTreeMap};
 
 /// One replicated state machine: validates an operation before it is proposed, applies it once committed.
 pub trait StateMachine {
@@ -106,13 +106,7 @@ impl Machines {
     }
 
     fn machine_for(&mut self, op: &Op) -> &mut dyn StateMachine {
-        if self.escort.accepts(op) {
-            &mut self.escort
-        } else if self.array.accepts(op) {
-            &mut self.array
-        } else {
-            &mut self.messages
-        }
+        machine_for(&mut self.escort, &mut self.array, &mut self.messages, op)
     }
 
     pub fn validate(&mut self, op: &Op) -> Result<(), String> {
@@ -132,14 +126,40 @@ impl Machines {
             let _ = self.machine_for(op).apply(op);
             return Applied::Internal;
         };
-        if let Some(s) = self.sessions.get(&req.client) {
-            if req.seq <= s.seq {
-                // Already applied: answer with the first outcome, apply nothing.
-                return Applied::Request { client: req.client, seq: req.seq, index: s.index, result: Ok(()) };
+        // One lookup of the session per applied request (every node applies every request).
+        let Machines { escort, array, messages, sessions, .. } = self;
+        let session = Session { seq: req.seq, index: entry.index };
+        let result = match sessions.entry(req.client) {
+            btree_map::Entry::Occupied(mut last) => {
+                if req.seq <= last.get().seq {
+                    // Already applied: answer with the first outcome, apply nothing.
+                    let index = last.get().index;
+                    return Applied::Request { client: req.client, seq: req.seq, index, result: Ok(()) };
+                }
+                last.insert(session);
+                machine_for(escort, array, messages, op).apply(op)
             }
-        }
-        let result = self.machine_for(op).apply(op);
-        self.sessions.insert(req.client, Session { seq: req.seq, index: entry.index });
+            btree_map::Entry::Vacant(first) => {
+                first.insert(session);
+                machine_for(escort, array, messages, op).apply(op)
+            }
+        };
         Applied::Request { client: req.client, seq: req.seq, index: entry.index, result }
+    }
+}
+
+/// The machine that handles `op` (fields, not `&mut Machines`: the sessions stay borrowed meanwhile).
+fn machine_for<'a>(
+    escort: &'a mut escort::Escort,
+    array: &'a mut array::ArrayMachine,
+    messages: &'a mut messages::MessageLog,
+    op: &Op,
+) -> &'a mut dyn StateMachine {
+    if escort.accepts(op) {
+        escort
+    } else if array.accepts(op) {
+        array
+    } else {
+        messages
     }
 }
