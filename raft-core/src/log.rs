@@ -307,13 +307,19 @@ impl Log {
     /// Appends a copy of `entry` from a log whose prefix this one holds (a disk taking its node's write): the
     /// chain hash carries over instead of being computed again, since the same prefix gives the same chain.
     pub fn append_copy(&mut self, entry: &Entry) {
+        self.append_matching(entry.clone());
+    }
+
+    /// Appends `entry` with the chain hash it carries: the caller knows this log's prefix is the one the
+    /// entry was chained onto (the same chain at the index before it).
+    pub fn append_matching(&mut self, entry: Entry) {
         debug_assert_eq!(
             entry.chain,
             chain_hash(self.chain_at(entry.index - 1), entry.term, entry.index, &entry.data),
             "entry {} is copied onto a different prefix than its own",
             entry.index
         );
-        self.push(entry.clone());
+        self.push(entry);
     }
 
     /// Shares `other`'s chunk of storage around `index` instead of this log's copy, when both chunks are full

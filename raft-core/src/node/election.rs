@@ -157,6 +157,9 @@ impl Node {
         let members: Vec<NodeId> = self.membership.members().filter(|m| *m != self.id).collect();
         self.progress.retain(|id, _| members.contains(id));
         self.drop_overtaken_heartbeats();
+        for (id, p) in self.progress.iter_mut() {
+            p.voter = self.membership.is_voter(*id);
+        }
         let next_index = self.log.last_index() + 1;
         for m in members {
             if !self.progress.contains_key(&m) {
@@ -167,6 +170,7 @@ impl Node {
                     recent_active: false,
                     snapshot_sending: None,
                     heartbeat_due_us: 0,
+                    voter: self.membership.is_voter(m),
                 };
                 self.progress.insert(m, fresh);
                 if self.role == Role::Leader {

@@ -45,6 +45,9 @@ pub struct Progress {
     /// anything).
     #[serde(default)]
     pub heartbeat_due_us: TimeUs,
+    /// A voter of the leader's configuration (not a learner): its matchIndex counts toward commitment.
+    #[serde(default)]
+    pub voter: bool,
 }
 
 /// A snapshot on its way to one follower, a few chunks ahead of what it acknowledged.
@@ -681,11 +684,23 @@ impl Node {
         let data = data.into();
         let is_config = matches!(*data, EntryData::Config { .. });
         let index = self.log.append(term, data);
+        self.appended(index, is_config);
+        index
+    }
+
+    /// Appends the leader's `entry` with the leader's chain hash, which is this log's too: the entry before it
+    /// has the same chain here as in the leader's log (so the same prefix), and the hash is not computed again.
+    fn append_leaders_entry(&mut self, entry: crate::log::Entry) {
+        let (index, is_config) = (entry.index, matches!(*entry.data, EntryData::Config { .. }));
+        self.log.append_matching(entry);
+        self.appended(index, is_config);
+    }
+
+    fn appended(&mut self, index: LogIndex, is_config: bool) {
         self.mark_written(index);
         if is_config {
             self.refresh_membership();
         }
-        index
     }
 
     fn truncate_log_from(&mut self, from: LogIndex) {

@@ -115,6 +115,7 @@ mod tests {
             recent_active: false,
             snapshot_sending: None,
             heartbeat_due_us: 0,
+            voter: true,
         }
     }
 

@@ -184,15 +184,24 @@ impl Node {
         {
             self.truncate_log_from(prev_log_index + 1);
         }
+        // Whether this log's chain hash at the index before `e` is the leader's there: then `e` keeps its chain.
+        let mut chain_matches = false;
         for e in entries {
             if e.index <= self.log.last_index() {
                 if self.log.term_at(e.index) == e.term {
+                    chain_matches = self.log.chain_at(e.index) == e.chain;
                     continue;
                 }
                 self.truncate_log_from(e.index);
             }
             debug_assert_eq!(e.index, self.log.last_index() + 1);
-            self.append_entry(e.term, e.data);
+            if chain_matches {
+                self.append_leaders_entry(e);
+            } else {
+                let leaders_chain = e.chain;
+                self.append_entry(e.term, e.data);
+                chain_matches = self.log.chain_at(e.index) == leaders_chain;
+            }
         }
 
         // 5. If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry).
@@ -267,12 +276,13 @@ impl Node {
         }
         let mut matches = std::mem::take(&mut self.match_scratch);
         matches.clear();
-        matches.extend(self.membership.voters.iter().map(|v| {
-            if *v == self.id {
-                return self.stable_index;
-            }
-            self.progress.get(v).map_or(0, |p| p.match_index)
-        }));
+        // The voters' matchIndex in any order (only the quorum-th largest is wanted): from the progress table,
+        // not by looking each voter up in it.
+        matches.extend(self.progress.values().filter(|p| p.voter).map(|p| p.match_index));
+        if self.membership.is_voter(self.id) {
+            matches.push(self.stable_index);
+        }
+        debug_assert_eq!(matches.len(), self.membership.voters.len(), "every other voter has a progress");
         if matches.is_empty() {
             self.match_scratch = matches;
             return;

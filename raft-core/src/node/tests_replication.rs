@@ -230,6 +230,7 @@ fn log_compaction_is_due_after_n_applied_entries_and_later_while_a_snapshot_is_b
         recent_active: false,
         snapshot_sending: None,
         heartbeat_due_us: 0,
+        voter: true,
     };
     n.progress.insert(2, idle.clone());
     n.progress.insert(3, Progress { snapshot_sending: sending, ..idle });
