@@ -514,6 +514,10 @@ await test('runs as files: Save this run downloads a scenario file that reopens 
 await test('pictures for slides: the ring and the diagram as self-contained SVG that parses and PNG that decodes', async () => {
   const { page, context } = await open({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
   await advance(page, 2500);
+  // The page plays while it loads, so the paused moment differs from run to run: step to one with messages in flight
+  // (an idle cluster sends only heartbeats, and some moments have none).
+  for (let i = 0; i < 100 && !(await R(page, () => window.raft.inFlight().length)); i++) await advance(page, 5);
+  await page.waitForFunction(() => document.querySelectorAll('.flying').length === window.raft.inFlight().length);
   await page.click('#tab-spacetime');
   const out = await R(page, async () => {
     const decode = (url) => new Promise((res) => { const i = new Image(); i.onload = () => res([i.naturalWidth, i.naturalHeight]); i.onerror = () => res([0, 0]); i.src = url; });
