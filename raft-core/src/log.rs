@@ -272,14 +272,27 @@ impl Log {
         (0..count).map(move |i| self.get(from + i as u64).expect("within the log"))
     }
 
-    /// Copies of the entries `slice` gives, for an AppendEntries or a write. Usually one: taken alone, since
-    /// collecting the slice's iterator into a SmallVec was 3 % of the simulator's instructions.
+    /// Copies of the entries `slice` gives, for an AppendEntries or a write: sized once, and copied a chunk's
+    /// run at a time (an index lookup and a grow per entry were 4 % of the simulator's instructions at 51 nodes).
     pub fn clone_slice(&self, from: LogIndex, max: usize) -> Entries {
-        let mut slice = self.slice(from, max);
-        match slice.len() {
-            1 => slice.next().into_iter().cloned().collect(),
-            _ => slice.cloned().collect(),
+        debug_assert!(from >= self.first_index(), "slice from {from} inside the snapshot (up to {})", self.start.index);
+        let from = from.max(self.first_index());
+        let to = self.last_index().min(from.saturating_add(max as u64).saturating_sub(1));
+        if to <= from {
+            // Usually one entry (a follower writes each AppendEntries as it comes).
+            return self.get(from).into_iter().filter(|_| to == from).cloned().collect();
         }
+        let mut out = Entries::with_capacity((to - from + 1) as usize);
+        let (mut slot, end) = ((from - self.base) as usize, (to - self.base) as usize + 1);
+        while slot < end {
+            let chunk = &self.chunks[slot / CHUNK];
+            let at = slot % CHUNK;
+            let run = (end - slot).min(CHUNK - at);
+            out.extend(chunk[at..at + run].iter().cloned());
+            slot += run;
+        }
+        debug_assert!(out.iter().zip(from..).all(|(e, i)| e.index == i), "a slice holds its indexes in order");
+        out
     }
 
     fn push(&mut self, entry: Entry) {
@@ -484,6 +497,12 @@ mod tests {
             assert_eq!(log.chain_at(log.last_index()), last.map_or(log.start().chain, |e| e.chain), "step {step}");
             let i = start + 1 + rng.random_range(0..=terms.len() as LogIndex);
             assert_eq!(log.get(i).map(|e| (e.index, e.term)), terms.get((i - start - 1) as usize).map(|t| (i, *t)));
+            // A copied slice (across chunk boundaries too) is the model's run from i.
+            let max = rng.random_range(0..600usize);
+            let copied: Vec<(LogIndex, Term)> = log.clone_slice(i, max).iter().map(|e| (e.index, e.term)).collect();
+            let skip = (i - start - 1) as usize;
+            let want: Vec<(LogIndex, Term)> = (i..).zip(terms.iter().skip(skip).take(max).copied()).collect();
+            assert_eq!(copied, want, "step {step}: clone_slice({i}, {max})");
         }
         assert!(clones.len() > 100);
         for (clone, snapshot) in &clones {

@@ -89,6 +89,15 @@ pub struct PersistOp {
 impl PersistOp {
     /// Applies this write, or only the first `entries_kept` of its entries (a torn write at a crash).
     pub fn apply_to(&self, disk: &mut DurableState, entries_kept: usize) {
+        let start = self.write_state(disk);
+        for e in self.entries.iter().take(entries_kept).filter(|e| e.index > start) {
+            disk.log.append_copy(e);
+        }
+    }
+
+    /// Writes the snapshot and the hard state, and cuts the log where the entries go; the index the disk's
+    /// snapshot reaches (entries it covers are not written again).
+    fn write_state(&self, disk: &mut DurableState) -> LogIndex {
         if let Some(snap) = &self.snapshot {
             // Newer than what the disk holds (writes are in order, so it always is).
             if snap.last.index > disk.log.start().index {
@@ -98,14 +107,11 @@ impl PersistOp {
         }
         disk.term = self.term;
         disk.voted_for = self.voted_for;
+        let start = disk.log.start().index;
         if let Some(from) = self.log_from {
-            // Entries the snapshot already covers are not written again.
-            let start = disk.log.start().index;
             disk.log.truncate_from(from.max(start + 1));
-            for e in self.entries.iter().take(entries_kept).filter(|e| e.index > start) {
-                disk.log.append_copy(e);
-            }
         }
+        start
     }
 }
 
@@ -264,6 +270,8 @@ pub struct Node {
     // The Ready being built.
     hard_dirty: bool,
     written_from: Option<LogIndex>,
+    /// The entries of an AppendEntries appended as they came, for the write (`keep_written_entries`).
+    received_write: Option<crate::log::Entries>,
     send: Vec<(NodeId, Message)>,
     send_after_persist: Vec<(NodeId, Message)>,
     notes: Vec<Note>,
@@ -349,6 +357,7 @@ impl Node {
             restore: None,
             hard_dirty: false,
             written_from: None,
+            received_write: None,
             send: Vec::new(),
             send_after_persist: Vec::new(),
             notes: Vec::new(),
@@ -475,7 +484,7 @@ impl Node {
     pub fn take_ready(&mut self) -> Ready {
         let persist = if self.hard_dirty || self.written_from.is_some() || self.snapshot_dirty {
             let entries = match self.written_from {
-                Some(from) => self.log.clone_slice(from, usize::MAX),
+                Some(from) => self.written_entries(from),
                 None => crate::log::Entries::new(),
             };
             let voted_for = if self.cfg.bugs.has(PlantedBug::VoteNotPersisted) { None } else { self.voted_for };
@@ -511,6 +520,27 @@ impl Node {
             apply,
             written_from: self.written_from.take(),
             notes: std::mem::take(&mut self.notes),
+        }
+    }
+
+    /// Keeps the entries an AppendEntries brought, all appended as they came, as this step's write: the write
+    /// then needs no copy of them from the log (a copy and an allocation per follower write were 3 % of the
+    /// simulator's instructions at 51 nodes).
+    pub(super) fn keep_written_entries(&mut self, entries: crate::log::Entries) {
+        self.received_write = Some(entries);
+    }
+
+    /// The entries of this step's write, from `from` to the end of the log.
+    fn written_entries(&mut self, from: LogIndex) -> crate::log::Entries {
+        let last = self.log.last_index();
+        match self.received_write.take() {
+            Some(entries)
+                if entries.first().map(|e| e.index) == Some(from) && entries.last().map(|e| e.index) == Some(last) =>
+            {
+                debug_assert!(entries.iter().eq(self.log.slice(from, usize::MAX)), "the kept entries are the log's");
+                entries
+            }
+            _ => self.log.clone_slice(from, usize::MAX),
         }
     }
 

@@ -186,7 +186,10 @@ impl Node {
         }
         // Whether this log's chain hash at the index before `e` is the leader's there: then `e` keeps its chain.
         let mut chain_matches = false;
-        for e in entries {
+        // Where the new entries start in `entries` (once one is appended, all after it are), and whether each
+        // kept the leader's chain hash here: then they are the write as they came.
+        let (mut first_new, mut as_sent) = (None, true);
+        for (k, e) in entries.iter().enumerate() {
             if e.index <= self.log.last_index() {
                 if self.log.term_at(e.index) == e.term {
                     chain_matches = self.log.chain_at(e.index) == e.chain;
@@ -195,13 +198,18 @@ impl Node {
                 self.truncate_log_from(e.index);
             }
             debug_assert_eq!(e.index, self.log.last_index() + 1);
+            first_new.get_or_insert(k);
             if chain_matches {
-                self.append_leaders_entry(e);
+                self.append_leaders_entry(e.clone());
             } else {
-                let leaders_chain = e.chain;
-                self.append_entry(e.term, e.data);
-                chain_matches = self.log.chain_at(e.index) == leaders_chain;
+                self.append_entry(e.term, e.data.clone());
+                chain_matches = self.log.chain_at(e.index) == e.chain;
+                as_sent &= chain_matches;
             }
+        }
+        if let Some(k) = first_new.filter(|_| as_sent) {
+            entries.drain(..k);
+            self.keep_written_entries(entries);
         }
 
         // 5. If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry).
