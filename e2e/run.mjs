@@ -842,6 +842,37 @@ await test('protocol switches: a scenario turns PreVote on, a pre-candidate and 
   await context.close();
 });
 
+await test('heartbeats: the Protocol panel sends them to every follower or only to idle ones, live, and the leader keeps its term', async () => {
+  const { page, context, errors } = await open({ viewport: { width: 1280, height: 800 } });
+  await tab(page, 'cluster');
+  await advance(page, 1500);
+  assert(await page.isChecked('#idle-heartbeats'), 'only to idle followers by default');
+  const { term, leader } = await R(page, () => window.raft.status());
+  // Empty AppendEntries sent in 1 s while a client writes every 40 ms (ids seen in flight, sampled every 5 ms).
+  const heartbeats = () => R(page, async () => {
+    const seen = new Set();
+    for (let t = 0; t < 1000; t += 5) {
+      if (t % 40 === 0) window.raft.set(t % 5, t);
+      window.raft.advance(5);
+      for (const m of window.raft.inFlight()) if (m.msg.type === 'AppendEntries' && m.msg.entries.length === 0) seen.add(m.id);
+    }
+    return seen.size;
+  });
+  const idle = await heartbeats();
+  await page.click('#idle-heartbeats');
+  const last = (await R(page, () => window.raft.recorded())).at(-1).command;
+  assert(last.cmd === 'configure' && last.settings.idle_heartbeats === false, 'a configure command: ' + JSON.stringify(last));
+  assert(!(await page.isChecked('#idle-heartbeats')), 'the box follows the run');
+  const every = await heartbeats();
+  assert(every >= 2 * idle + 20, `every follower every interval: ${every} heartbeats in 1 s, against ${idle} to idle followers only`);
+  await page.click('#idle-heartbeats');
+  await advance(page, 1000);
+  const after = await R(page, () => window.raft.status());
+  assert(after.term === term && after.leader === leader, `no election across the switches: ${JSON.stringify(after)}`);
+  assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+  await context.close();
+});
+
 await test('leadership transfer: the inspector hands leadership to a follower; a hand-over to a down node is refused with a reason', async () => {
   const { page, context } = await open();
   await advance(page, 2000);

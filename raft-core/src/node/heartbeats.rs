@@ -83,6 +83,27 @@ impl Node {
         self.heartbeat_queue = queue;
     }
 
+    /// The switch changed while leading (a live setting). Nobody waits longer for a heartbeat than one new
+    /// interval from now, nor longer than they were going to.
+    pub(super) fn heartbeat_mode_changed(&mut self) {
+        let latest_us = self.now_us + self.cfg.heartbeat_us();
+        if self.cfg.idle_heartbeats {
+            // From one round for all to each follower's own time: all are due when the round was.
+            let due_us = self.heartbeat_due_us.min(latest_us);
+            self.heartbeat_queue.clear();
+            for (peer, p) in self.progress.iter_mut() {
+                p.heartbeat_due_us = due_us;
+                self.heartbeat_queue.push_back((due_us, *peer));
+            }
+        } else {
+            // To one round for all: when the first follower was due.
+            self.drop_overtaken_heartbeats();
+            let first_us = self.heartbeat_queue.front().map_or(self.now_us, |(due_us, _)| *due_us);
+            self.heartbeat_due_us = first_us.min(latest_us);
+            self.heartbeat_queue.clear();
+        }
+    }
+
     /// Drops the entries at the front that a later send overtook (or whose follower left the configuration),
     /// so that the front is the next follower due.
     pub(super) fn drop_overtaken_heartbeats(&mut self) {

@@ -658,8 +658,11 @@ impl Node {
     /// Changes timing live; the current timers keep running and the new values apply from the next reset.
     pub fn set_config(&mut self, cfg: RaftConfig) {
         let interval_changed = cfg.heartbeat_ms != self.cfg.heartbeat_ms;
+        let mode_changed = cfg.idle_heartbeats != self.cfg.idle_heartbeats;
         self.cfg = cfg;
-        if interval_changed && self.role == Role::Leader {
+        if mode_changed && self.role == Role::Leader {
+            self.heartbeat_mode_changed();
+        } else if interval_changed && self.role == Role::Leader {
             self.heartbeat_interval_changed();
         }
     }

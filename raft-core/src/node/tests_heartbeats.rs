@@ -101,3 +101,72 @@ fn a_cluster_with_a_slow_heartbeat_and_a_light_load_keeps_its_leader() {
         assert!(c.leader().unwrap().commit_index() > 100, "seed {seed}: the load was served");
     }
 }
+
+/// The switch flipped live while leading, at random moments under a random load: in either mode and across
+/// each change, no follower waits more than an interval.
+#[test]
+fn flipping_the_switch_while_leading_keeps_every_follower_within_an_interval() {
+    for seed in 0..30 {
+        let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
+        let mut n = leader_of(Membership::of_voters([1, 2, 3]), true);
+        let hb = n.config().heartbeat_us();
+        let mut last_sent: Vec<TimeUs> = vec![10_000_001; 4];
+        let (mut now, mut flips) = (10_000_010, 0);
+        while now < 10_000_010 + 40 * hb {
+            let deadline = n.next_deadline_us();
+            assert!(deadline >= now, "seed {seed}: a deadline in the past");
+            now = deadline.min(now + rng.random_range(0..hb / 2));
+            for (f, sent) in last_sent.iter().enumerate().skip(2) {
+                assert!(now - sent <= hb, "seed {seed}: S{f} waited {} µs after {flips} flips", now - sent);
+            }
+            if now == deadline {
+                n.tick(now);
+            } else if rng.random_bool(0.15) {
+                let idle = !n.config().idle_heartbeats;
+                n.set_config(RaftConfig { idle_heartbeats: idle, ..n.config().clone() });
+                flips += 1;
+            } else if rng.random_bool(0.4) {
+                n.propose(now, EntryData::Noop).unwrap();
+            } else {
+                let f: NodeId = rng.random_range(2..=3);
+                let m = n.progress()[&f].next_index - 1;
+                let reply = Message::AppendEntriesReply { term: 1, success: true, match_index: m, conflict_index: 0 };
+                n.step(now, f, reply);
+            }
+            for (to, _) in appends(&n.take_ready()) {
+                last_sent[to as usize] = now;
+            }
+        }
+        assert!(flips > 5, "seed {seed}: the switch was flipped ({flips})");
+    }
+}
+
+/// Through the page's Protocol panel: a `configure` turns the switch off and on in a running cluster. The
+/// leader keeps its term, the escort keeps marching (its round moves between the heartbeat tick and its own
+/// timer), and with the switch off every follower gets a heartbeat every interval again.
+#[test]
+fn a_live_configure_switches_heartbeats_without_an_election() {
+    use crate::sim::Settings;
+    let idle = |on| Command::Configure { settings: Settings { idle_heartbeats: Some(on), ..Default::default() } };
+    let mut cfg = SimConfig { nodes: 5, seed: 3, ..SimConfig::default() };
+    cfg.machine.march = true;
+    let mut c = Cluster::new(cfg).unwrap();
+    c.run_until(1_000_000);
+    let term = c.leader().expect("a leader after 1 s").term();
+    let hb_ms = c.config().raft.heartbeat_ms;
+    // The escort's 100 steps take 5 s at the default 50 ms: four rounds of 1 s stay within them.
+    for (i, on) in [false, true, false, true].into_iter().enumerate() {
+        c.apply(idle(on)).unwrap();
+        assert_eq!(c.config().raft.idle_heartbeats, on);
+        let at = c.leader().unwrap().commit_index();
+        let from_us = c.now_us();
+        c.run_until(from_us + 1_000_000);
+        let leader = c.leader().expect("still a leader");
+        assert_eq!(leader.term(), term, "round {i}: no election after switching to {on}");
+        // The escort marches one step per interval: 1 s holds about 1000 / hb_ms of them.
+        let marched = leader.commit_index() - at;
+        assert!(marched * hb_ms >= 700, "round {i} ({on}): only {marched} entries committed in 1 s");
+    }
+    let text = serde_json::to_string(&idle(false)).unwrap();
+    assert_eq!(text, r#"{"cmd":"configure","settings":{"idle_heartbeats":false}}"#);
+}

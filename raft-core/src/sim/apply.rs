@@ -8,7 +8,7 @@ use super::journal::{DropWhy, Happening};
 use super::server::Status;
 use crate::machine::op::Membership;
 use crate::node::Node;
-use crate::types::{NodeId, NODES_MAX};
+use crate::types::{NodeId, Role, TimeUs, NODES_MAX};
 use rand::Rng;
 use std::collections::BTreeSet;
 
@@ -204,6 +204,7 @@ impl Cluster {
         r.election_timeout_max_ms = s.election_timeout_max_ms.unwrap_or(r.election_timeout_max_ms);
         r.bugs = s.bugs.unwrap_or(r.bugs);
         r.snapshot_after_entries = s.snapshot_after_entries.unwrap_or(r.snapshot_after_entries);
+        r.idle_heartbeats = s.idle_heartbeats.unwrap_or(r.idle_heartbeats);
         let n = &mut cfg.network;
         n.latency_min_ms = s.latency_min_ms.unwrap_or(n.latency_min_ms);
         n.latency_max_ms = s.latency_max_ms.unwrap_or(n.latency_max_ms);
@@ -212,13 +213,30 @@ impl Cluster {
         cfg.machine.march = s.march.unwrap_or(cfg.machine.march);
         s.protocol.apply_to(&mut cfg.raft.protocol);
         cfg.validate()?;
+        let idle_changed = cfg.raft.idle_heartbeats != self.cfg.raft.idle_heartbeats;
         for srv in self.servers.values_mut() {
             if let Some(node) = srv.node.as_mut() {
                 node.set_config(cfg.raft.clone());
             }
         }
         self.set_config(cfg);
+        if idle_changed {
+            self.heartbeat_mode_changed();
+        }
         Ok(())
+    }
+
+    /// `idle_heartbeats` changed: a leader's application round moves to its own timer (on) or back to the
+    /// heartbeat tick (off), and every node's next deadline is queued again (a leader's may be sooner now).
+    fn heartbeat_mode_changed(&mut self) {
+        let (now, idle, interval_us) = (self.now_us, self.cfg.raft.idle_heartbeats, self.cfg.raft.heartbeat_us());
+        let ids: Vec<NodeId> = self.servers.keys().collect();
+        for id in ids {
+            let s = self.servers.get_mut(&id).expect("listed");
+            let leading = s.node.as_ref().is_some_and(|n| n.role() == Role::Leader);
+            s.app_due_us = if leading && idle { now + interval_us } else { TimeUs::MAX };
+            self.reschedule_timer(id);
+        }
     }
 
     /// Crash: the node's volatile state is gone; writes not yet synced are lost, except that with torn writes

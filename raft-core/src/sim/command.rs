@@ -104,6 +104,9 @@ pub struct Settings {
     pub march: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot_after_entries: Option<u64>,
+    /// Heartbeats only to idle followers, or to every follower every interval (`RaftConfig::idle_heartbeats`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_heartbeats: Option<bool>,
     /// Protocol switches (`"prevote": true`, ...), as in a config.
     #[serde(flatten)]
     pub protocol: crate::protocol::ProtocolSettings,
@@ -125,6 +128,7 @@ impl super::keys::KnownKeys for Settings {
             bugs: Some(crate::bugs::Bugs::none()),
             march: Some(false),
             snapshot_after_entries: Some(0),
+            idle_heartbeats: Some(true),
             protocol: crate::protocol::Protocol::default().into(),
             unknown_keys: Default::default(),
         };

@@ -34,6 +34,16 @@ pub fn ProtocolSwitches(sim: Sim) -> impl IntoView {
                 }
             }).collect_view()}
             </ul>
+            <label class="check idle-heartbeats">
+                <input type="checkbox" id="idle-heartbeats"
+                    prop:checked=move || sim.read(Aspect::Commands, |c| c.config().raft.idle_heartbeats)
+                    on:change=move |ev| {
+                        let settings = Settings { idle_heartbeats: Some(event_target_checked(&ev)), ..Default::default() };
+                        apply_or_error(sim, Command::Configure { settings }, err);
+                    } />
+                <span><strong>"Heartbeats only to idle followers"</strong>
+                    " (Figure 2: \"repeat during idle periods\") — a follower sent entries within the interval gets no empty AppendEntries. Off: every follower gets one every interval, as etcd and raft-rs do."</span>
+            </label>
             <label class="snapshot-after"><span>"Log compaction (dissertation ch. 5): snapshot after"</span>
                 <input id="snapshot-after" inputmode="numeric" size="5"
                     prop:value=move || sim.read(Aspect::Commands, |c| c.config().raft.snapshot_after_entries.to_string())
