@@ -83,7 +83,7 @@ pub struct Checker {
     /// Who became leader of each term, with the incarnation (restart count) it did so in.
     leaders: BTreeMap<Term, (NodeId, u64)>,
     /// Chain hash of every (index, term) any node ever wrote.
-    written: HashMap<(LogIndex, Term), u64>,
+    written: Written,
     /// Chain hash at each committed index (index i at i-1), with the term in which it was first known committed.
     committed: Vec<(u64, Term)>,
     /// (term, chain) of the entry first applied at each index.
@@ -96,6 +96,40 @@ pub struct Checker {
     snapshots: HashMap<LogIndex, (u64, NodeId)>,
     /// What each leader heard from its voters in its term (the CheckQuorum property).
     contact: BTreeMap<NodeId, quorum_contact::Contact>,
+}
+
+/// The chain hash of every (index, term) ever written, for Log Matching. Nearly every index is only ever
+/// written in one term: that one sits in a vector by index (a hash map lookup per entry written on every node
+/// was 1 % of the simulator's instructions at 51 nodes), the others in a map.
+#[derive(Clone, Debug, Default)]
+struct Written {
+    /// `first[i - 1]`: the first (term, chain) written at index i; term 0 where none was seen yet.
+    first: Vec<(Term, u64)>,
+    other: HashMap<(LogIndex, Term), u64>,
+}
+
+impl Written {
+    /// The chain first seen at (index, term), recording `chain` if this is the first.
+    fn chain(&mut self, index: LogIndex, term: Term, chain: u64) -> u64 {
+        debug_assert!(term > 0, "entries have terms from 1 (config refuses 0)");
+        let i = (index as usize).checked_sub(1).expect("log indexes start at 1");
+        if i >= self.first.len() {
+            // Entries a scenario put on a disk before the run may leave gaps below a later write.
+            self.first.resize(i + 1, (0, 0));
+        }
+        match self.first[i] {
+            (0, _) => {
+                self.first[i] = (term, chain);
+                chain
+            }
+            (t, c) if t == term => c,
+            _ => *self.other.entry((index, term)).or_insert(chain),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.first.len() + self.other.len()
+    }
 }
 
 impl Checker {
@@ -214,7 +248,7 @@ impl Checker {
         if let Some(from) = written_from {
             for i in from..=log.last_index() {
                 let e = log.get(i).expect("index within log");
-                let seen = *self.written.entry((i, e.term)).or_insert(e.chain);
+                let seen = self.written.chain(i, e.term, e.chain);
                 if seen != e.chain {
                     self.report(
                         Invariant::LogMatching,
@@ -401,5 +435,24 @@ impl Checker {
                 format!("S{node}'s durable term went down from {term_before} to {term_after}"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Written;
+
+    #[test]
+    fn written_keeps_the_first_chain_of_every_index_and_term() {
+        let mut w = Written::default();
+        assert_eq!(w.chain(1, 1, 11), 11);
+        assert_eq!(w.chain(1, 1, 99), 11, "a later write of (1, 1) is compared with the first");
+        assert_eq!(w.chain(1, 2, 12), 12, "another term at the same index is its own");
+        assert_eq!(w.chain(1, 2, 98), 12);
+        assert_eq!(w.chain(1, 1, 97), 11, "the first term is still there");
+        assert_eq!(w.chain(5, 3, 53), 53, "a gap below is fine");
+        assert_eq!(w.chain(3, 2, 32), 32, "and filled later");
+        assert_eq!(w.chain(5, 3, 0), 53);
+        assert_eq!(w.len(), 5 + 1);
     }
 }
