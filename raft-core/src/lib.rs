@@ -8,6 +8,7 @@ pub mod chaos;
 pub mod check;
 pub mod config;
 pub mod course;
+pub mod entries;
 pub mod hash;
 pub mod log;
 pub mod machine;

@@ -272,6 +272,8 @@ pub struct Node {
     written_from: Option<LogIndex>,
     /// The entries of an AppendEntries appended as they came, for the write (`keep_written_entries`).
     received_write: Option<crate::log::Entries>,
+    /// The last run of several entries sent, for the next follower that needs the same (`run_from`).
+    sent_run: crate::log::Entries,
     send: Vec<(NodeId, Message)>,
     send_after_persist: Vec<(NodeId, Message)>,
     notes: Vec<Note>,
@@ -358,6 +360,7 @@ impl Node {
             hard_dirty: false,
             written_from: None,
             received_write: None,
+            sent_run: Default::default(),
             send: Vec::new(),
             send_after_persist: Vec::new(),
             notes: Vec::new(),

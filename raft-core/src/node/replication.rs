@@ -107,12 +107,10 @@ impl Node {
             }
             return;
         }
-        let prev_log_index = p.next_index - 1;
-        let entries: Entries = if p.in_flight() < max_in_flight && p.next_index <= last {
-            self.log.clone_slice(p.next_index, max_entries)
-        } else {
-            Entries::new()
-        };
+        let (next_index, room) = (p.next_index, p.in_flight() < max_in_flight);
+        let prev_log_index = next_index - 1;
+        let entries = if room && next_index <= last { self.run_from(next_index, max_entries) } else { Entries::new() };
+        let p = self.progress.get_mut(&peer).expect("looked up above");
         if let Some(e) = entries.last() {
             // Pipelining: assume success; a rejection resets nextIndex.
             p.next_index = e.index + 1;
@@ -128,6 +126,23 @@ impl Node {
         };
         self.send.push((peer, msg));
         self.heartbeat_reset(peer);
+    }
+
+    /// The entries from `from` for an AppendEntries: the run built for the follower before when this one needs
+    /// the same (followers in step share one allocation). Same first index and same chain hash at the last
+    /// entry: the same entries.
+    fn run_from(&mut self, from: LogIndex, max: usize) -> Entries {
+        let to = self.log.last_index().min(from.saturating_add(max as u64).saturating_sub(1));
+        if let (Some(first), Some(last)) = (self.sent_run.first(), self.sent_run.last()) {
+            if first.index == from && last.index == to && last.chain == self.log.chain_at(to) {
+                return self.sent_run.clone();
+            }
+        }
+        let run = self.log.clone_slice(from, max);
+        if run.len() > 1 {
+            self.sent_run = run.clone();
+        }
+        run
     }
 
     /// AppendEntries receiver implementation (Figure 2).
@@ -158,7 +173,7 @@ impl Node {
         let start = self.log.start();
         if prev_log_index < start.index {
             let skip = ((start.index - prev_log_index) as usize).min(entries.len());
-            entries.drain(..skip);
+            entries.skip_front(skip);
             prev_log_index = start.index;
             prev_log_term = start.term;
         }
@@ -208,7 +223,7 @@ impl Node {
             }
         }
         if let Some(k) = first_new.filter(|_| as_sent) {
-            entries.drain(..k);
+            entries.skip_front(k);
             self.keep_written_entries(entries);
         }
 

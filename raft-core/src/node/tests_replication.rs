@@ -240,3 +240,44 @@ fn log_compaction_is_due_after_n_applied_entries_and_later_while_a_snapshot_is_b
     n.cfg.snapshot_after_entries = 0;
     assert!(!n.snapshot_due(), "0: never");
 }
+
+/// Followers in step get the same run of entries: one allocation between them, not a copy each.
+#[test]
+fn followers_in_step_share_one_run_of_entries() {
+    let mut n = super::tests_membership::leader_of(Membership::of_voters([1, 2, 3]), false);
+    for i in 0..3 {
+        n.propose(10_010_000 + i, EntryData::Noop).unwrap();
+    }
+    assert!(n.take_ready().send.is_empty(), "both windows hold the no-op");
+    for f in [2, 3] {
+        let ack = Message::AppendEntriesReply { term: 1, success: true, match_index: 1, conflict_index: 0 };
+        n.step(10_020_000, f, ack);
+    }
+    let r = n.take_ready();
+    let runs: Vec<&crate::log::Entries> = r
+        .send
+        .iter()
+        .filter_map(|(_, m)| match m {
+            Message::AppendEntries { entries, .. } => Some(entries),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(runs.iter().map(|e| e.len()).collect::<Vec<_>>(), vec![3, 3]);
+    assert_eq!(runs[0], runs[1]);
+    assert!(std::ptr::eq(runs[0].as_ptr(), runs[1].as_ptr()), "one allocation for both");
+    // A rewritten log is not served from the kept run: same indexes, other entries.
+    let mut other = super::tests_membership::leader_of(Membership::of_voters([1, 2, 3]), false);
+    other.sent_run = runs[0].clone();
+    for i in 0..3 {
+        let op = crate::machine::op::Op::Set { index: 0, value: i };
+        other.propose(10_010_000 + i as u64, EntryData::Op { op, request: None }).unwrap();
+    }
+    other.take_ready();
+    assert_eq!(other.log().last_index(), 4, "the same indexes as the kept run");
+    let ack = Message::AppendEntriesReply { term: 1, success: true, match_index: 1, conflict_index: 0 };
+    other.step(10_020_000, 2, ack);
+    let sent = other.take_ready();
+    let (_, Message::AppendEntries { entries, .. }) = &sent.send[0] else { panic!("an append") };
+    assert!(!std::ptr::eq(entries.as_ptr(), runs[0].as_ptr()));
+    assert!(entries.iter().eq(other.log().slice(2, 3)), "the entries of its own log");
+}
