@@ -314,22 +314,40 @@ impl Log {
         index
     }
 
-    /// Appends a copy of `entry` from a log whose prefix this one holds (a disk taking its node's write): the
-    /// chain hash carries over instead of being computed again, since the same prefix gives the same chain.
-    pub fn append_copy(&mut self, entry: &Entry) {
-        self.append_matching(entry.clone());
-    }
-
-    /// Appends `entry` with the chain hash it carries: the caller knows this log's prefix is the one the
-    /// entry was chained onto (the same chain at the index before it).
-    pub fn append_matching(&mut self, entry: Entry) {
-        debug_assert_eq!(
-            entry.chain,
-            chain_hash(self.chain_at(entry.index - 1), entry.term, entry.index, &entry.data),
-            "entry {} is copied onto a different prefix than its own",
-            entry.index
+    /// Appends copies of `entries` (the next indexes, in order) with the chain hashes they carry, as
+    /// `append_matching` does for one: the last chunk is made writable once per run of entries, not once per
+    /// entry (a writability check per entry was 2 % of the simulator's instructions at 51 nodes).
+    pub fn extend_matching(&mut self, entries: &[Entry]) {
+        let Some(last) = entries.last() else { return };
+        debug_assert!(
+            entries.iter().zip(self.last + 1..).all(|(e, i)| e.index == i),
+            "entries continue the log in order"
         );
-        self.push(entry);
+        #[cfg(debug_assertions)]
+        {
+            let mut prev = self.chain_at(self.last);
+            for e in entries {
+                assert_eq!(
+                    e.chain,
+                    chain_hash(prev, e.term, e.index, &e.data),
+                    "entry {} is copied onto a different prefix",
+                    e.index
+                );
+                prev = e.chain;
+            }
+        }
+        let mut rest = entries;
+        while !rest.is_empty() {
+            match self.chunks.last_mut() {
+                Some(chunk) if chunk.len() < CHUNK => {
+                    let (now, later) = rest.split_at((CHUNK - chunk.len()).min(rest.len()));
+                    Arc::make_mut(chunk).extend_from_slice(now);
+                    rest = later;
+                }
+                _ => self.chunks.push(Arc::new(Vec::with_capacity(CHUNK))),
+            }
+        }
+        (self.last, self.last_term, self.last_chain) = (last.index, last.term, last.chain);
     }
 
     /// Shares `other`'s chunk of storage around `index` instead of this log's copy, when both chunks are full
@@ -433,9 +451,7 @@ mod tests {
     fn a_disk_shares_full_chunks_with_its_node_only_when_they_hold_the_same_entries() {
         let mut node = noop_log(&[1; 600]);
         let mut disk = Log::new();
-        for e in node.slice(1, 300) {
-            disk.append_copy(e);
-        }
+        disk.extend_matching(&node.slice(1, 300).cloned().collect::<Vec<_>>());
         let other = noop_log(&[2; 300]);
         assert!(!disk.share_full_chunk(&other, 1), "different entries");
         assert!(!disk.share_full_chunk(&node, 300), "the disk's second chunk is not full");
@@ -508,6 +524,20 @@ mod tests {
         }
         let expected: Vec<Term> = log.entries().map(|e| e.term).collect();
         assert_eq!(expected, terms);
+        // Copied in runs of random lengths (across chunk boundaries), a log is the same log.
+        let all: Vec<Entry> = log.entries().cloned().collect();
+        let mut copy = Log::starting_after(log.start());
+        let mut at = 0;
+        while at < all.len() {
+            let run = rng.random_range(0..600).min(all.len() - at);
+            copy.extend_matching(&all[at..at + run]);
+            at += run;
+        }
+        assert_eq!(copy, log);
+        assert_eq!(
+            (copy.last_term(), copy.chain_at(copy.last_index())),
+            (log.last_term(), log.chain_at(log.last_index()))
+        );
         let back: Log = serde_json::from_str(&serde_json::to_string(&log).unwrap()).unwrap();
         assert_eq!(back, log, "a log reads back as it was written");
     }

@@ -90,9 +90,8 @@ impl PersistOp {
     /// Applies this write, or only the first `entries_kept` of its entries (a torn write at a crash).
     pub fn apply_to(&self, disk: &mut DurableState, entries_kept: usize) {
         let start = self.write_state(disk);
-        for e in self.entries.iter().take(entries_kept).filter(|e| e.index > start) {
-            disk.log.append_copy(e);
-        }
+        let kept = &self.entries[..entries_kept.min(self.entries.len())];
+        disk.log.extend_matching(&kept[kept.partition_point(|e| e.index <= start)..]);
     }
 
     /// Writes the snapshot and the hard state, and cuts the log where the entries go; the index the disk's
@@ -724,12 +723,14 @@ impl Node {
         index
     }
 
-    /// Appends the leader's `entry` with the leader's chain hash, which is this log's too: the entry before it
-    /// has the same chain here as in the leader's log (so the same prefix), and the hash is not computed again.
-    fn append_leaders_entry(&mut self, entry: crate::log::Entry) {
-        let (index, is_config) = (entry.index, matches!(*entry.data, EntryData::Config { .. }));
-        self.log.append_matching(entry);
-        self.appended(index, is_config);
+    /// Appends the leader's `entries` with the leader's chain hashes, which are this log's too: the entry before
+    /// the first has the same chain here as in the leader's log (so the same prefix), and no hash is computed
+    /// again.
+    fn append_leaders_entries(&mut self, entries: &[crate::log::Entry]) {
+        let Some(first) = entries.first() else { return };
+        let is_config = entries.iter().any(|e| matches!(*e.data, EntryData::Config { .. }));
+        self.log.extend_matching(entries);
+        self.appended(first.index, is_config);
     }
 
     fn appended(&mut self, index: LogIndex, is_config: bool) {

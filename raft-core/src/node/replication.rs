@@ -215,7 +215,9 @@ impl Node {
             debug_assert_eq!(e.index, self.log.last_index() + 1);
             first_new.get_or_insert(k);
             if chain_matches {
-                self.append_leaders_entry(e.clone());
+                // This one and all after it are new, on the leader's prefix: appended in one go.
+                self.append_leaders_entries(&entries[k..]);
+                break;
             } else {
                 self.append_entry(e.term, e.data.clone());
                 chain_matches = self.log.chain_at(e.index) == e.chain;
