@@ -40,43 +40,65 @@ fn a_follower_sent_entries_within_the_interval_gets_no_heartbeat_and_an_idle_one
     assert_eq!(appends(&old.take_ready()), vec![(2, 0), (3, 0)]);
 }
 
+/// Drives a leader of {1,2,3} for `intervals` heartbeat intervals through random proposals, acknowledgements
+/// (some lost) and its own ticks, flipping `idle_heartbeats` live at random moments with probability `flip_p`,
+/// and checks at every step that no follower has waited more than an interval for an AppendEntries. Returns the
+/// heartbeats sent, the heartbeats a leader without the switch would have sent (two per tick), and the flips.
+fn drive(seed: u64, intervals: u64, flip_p: f64) -> (usize, usize, usize) {
+    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
+    let mut n = leader_of(Membership::of_voters([1, 2, 3]), true);
+    let hb = n.config().heartbeat_us();
+    let mut last_sent: Vec<TimeUs> = vec![10_000_001; 4];
+    let (mut now, mut heartbeats, mut beats_without, mut flips) = (10_000_010, 0, 0, 0);
+    let end = now + intervals * hb;
+    while now < end {
+        let deadline = n.next_deadline_us();
+        assert!(deadline >= now, "seed {seed}: a deadline in the past");
+        now = deadline.min(now + rng.random_range(0..hb / 2));
+        for (f, sent) in last_sent.iter().enumerate().skip(2) {
+            assert!(now - sent <= hb, "seed {seed}: S{f} waited {} µs after {flips} flips", now - sent);
+        }
+        if now == deadline {
+            n.tick(now);
+            beats_without += 2;
+        } else if flip_p > 0.0 && rng.random_bool(flip_p) {
+            let idle = !n.config().idle_heartbeats;
+            n.set_config(RaftConfig { idle_heartbeats: idle, ..n.config().clone() });
+            flips += 1;
+        } else if rng.random_bool(0.4) {
+            n.propose(now, EntryData::Noop).unwrap();
+        } else {
+            // Some follower acknowledges what it was sent (or fails to, as if the reply were lost).
+            let f: NodeId = rng.random_range(2..=3);
+            let m = n.progress()[&f].next_index - 1;
+            if rng.random_bool(0.8) {
+                let reply = Message::AppendEntriesReply { term: 1, success: true, match_index: m, conflict_index: 0 };
+                n.step(now, f, reply);
+            }
+        }
+        for (to, entries) in appends(&n.take_ready()) {
+            last_sent[to as usize] = now;
+            heartbeats += usize::from(entries == 0);
+        }
+    }
+    (heartbeats, beats_without, flips)
+}
+
 #[test]
 fn no_follower_goes_an_interval_without_an_append_whatever_the_load() {
     for seed in 0..30 {
-        let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
-        let mut n = leader_of(Membership::of_voters([1, 2, 3]), true);
-        let hb = n.config().heartbeat_us();
-        let mut last_sent: Vec<TimeUs> = vec![10_000_001; 4];
-        let (mut now, mut heartbeats, mut beats_without) = (10_000_010, 0, 0);
-        let end = now + 20 * hb;
-        while now < end {
-            let deadline = n.next_deadline_us();
-            assert!(deadline >= now, "seed {seed}: a deadline in the past");
-            now = deadline.min(now + rng.random_range(0..hb / 2));
-            for (f, sent) in last_sent.iter().enumerate().skip(2) {
-                assert!(now - sent <= hb, "seed {seed}: S{f} waited {} µs", now - sent);
-            }
-            if now == deadline {
-                n.tick(now);
-                beats_without += 2;
-            } else if rng.random_bool(0.4) {
-                n.propose(now, EntryData::Noop).unwrap();
-            } else {
-                // Some follower acknowledges what it was sent (or fails to, as if the reply were lost).
-                let f: NodeId = rng.random_range(2..=3);
-                let m = n.progress()[&f].next_index - 1;
-                if rng.random_bool(0.8) {
-                    let reply =
-                        Message::AppendEntriesReply { term: 1, success: true, match_index: m, conflict_index: 0 };
-                    n.step(now, f, reply);
-                }
-            }
-            for (to, entries) in appends(&n.take_ready()) {
-                last_sent[to as usize] = now;
-                heartbeats += usize::from(entries == 0);
-            }
-        }
+        let (heartbeats, beats_without, _) = drive(seed, 20, 0.0);
         assert!(heartbeats < beats_without, "seed {seed}: {heartbeats} heartbeats, {beats_without} without the switch");
+    }
+}
+
+/// The switch flipped live while leading, at random moments under a random load: in either mode and across
+/// each change, no follower waits more than an interval.
+#[test]
+fn flipping_the_switch_while_leading_keeps_every_follower_within_an_interval() {
+    for seed in 0..30 {
+        let (_, _, flips) = drive(seed, 40, 0.15);
+        assert!(flips > 5, "seed {seed}: the switch was flipped ({flips})");
     }
 }
 
@@ -99,45 +121,6 @@ fn a_cluster_with_a_slow_heartbeat_and_a_light_load_keeps_its_leader() {
         }
         assert_eq!(c.leader().map(|l| l.term()), Some(term), "seed {seed}: no election under load");
         assert!(c.leader().unwrap().commit_index() > 100, "seed {seed}: the load was served");
-    }
-}
-
-/// The switch flipped live while leading, at random moments under a random load: in either mode and across
-/// each change, no follower waits more than an interval.
-#[test]
-fn flipping_the_switch_while_leading_keeps_every_follower_within_an_interval() {
-    for seed in 0..30 {
-        let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
-        let mut n = leader_of(Membership::of_voters([1, 2, 3]), true);
-        let hb = n.config().heartbeat_us();
-        let mut last_sent: Vec<TimeUs> = vec![10_000_001; 4];
-        let (mut now, mut flips) = (10_000_010, 0);
-        while now < 10_000_010 + 40 * hb {
-            let deadline = n.next_deadline_us();
-            assert!(deadline >= now, "seed {seed}: a deadline in the past");
-            now = deadline.min(now + rng.random_range(0..hb / 2));
-            for (f, sent) in last_sent.iter().enumerate().skip(2) {
-                assert!(now - sent <= hb, "seed {seed}: S{f} waited {} µs after {flips} flips", now - sent);
-            }
-            if now == deadline {
-                n.tick(now);
-            } else if rng.random_bool(0.15) {
-                let idle = !n.config().idle_heartbeats;
-                n.set_config(RaftConfig { idle_heartbeats: idle, ..n.config().clone() });
-                flips += 1;
-            } else if rng.random_bool(0.4) {
-                n.propose(now, EntryData::Noop).unwrap();
-            } else {
-                let f: NodeId = rng.random_range(2..=3);
-                let m = n.progress()[&f].next_index - 1;
-                let reply = Message::AppendEntriesReply { term: 1, success: true, match_index: m, conflict_index: 0 };
-                n.step(now, f, reply);
-            }
-            for (to, _) in appends(&n.take_ready()) {
-                last_sent[to as usize] = now;
-            }
-        }
-        assert!(flips > 5, "seed {seed}: the switch was flipped ({flips})");
     }
 }
 
