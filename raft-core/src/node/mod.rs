@@ -532,12 +532,15 @@ impl Node {
         self.received_write = Some(entries);
     }
 
-    /// The entries of this step's write, from `from` to the end of the log.
+    /// The entries of this step's write, from `from` to the end of the log. The kept ones only if they still
+    /// are the log's there: the same first index, and the same chain hash at the last (which covers all before
+    /// it), whatever happened to the log since they were kept.
     fn written_entries(&mut self, from: LogIndex) -> crate::log::Entries {
-        let last = self.log.last_index();
+        let (last, last_chain) = (self.log.last_index(), self.log.chain_at(self.log.last_index()));
         match self.received_write.take() {
             Some(entries)
-                if entries.first().map(|e| e.index) == Some(from) && entries.last().map(|e| e.index) == Some(last) =>
+                if entries.first().map(|e| e.index) == Some(from)
+                    && entries.last().map(|e| (e.index, e.chain)) == Some((last, last_chain)) =>
             {
                 debug_assert!(entries.iter().eq(self.log.slice(from, usize::MAX)), "the kept entries are the log's");
                 entries

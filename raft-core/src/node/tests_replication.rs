@@ -281,3 +281,20 @@ fn followers_in_step_share_one_run_of_entries() {
     assert!(!std::ptr::eq(entries.as_ptr(), runs[0].as_ptr()));
     assert!(entries.iter().eq(other.log().slice(2, 3)), "the entries of its own log");
 }
+
+/// A follower stepped twice before its Ready is taken (a harness may do that): its write is the log as it is
+/// then, not the entries an earlier AppendEntries brought and the log has since replaced.
+#[test]
+fn a_kept_write_the_log_has_moved_past_is_not_written() {
+    let mut n = Node::new(2, RaftConfig::default(), three(), 7, 0);
+    let mut leaders = crate::log::Log::new();
+    leaders.append(1, EntryData::Noop);
+    leaders.append(1, EntryData::Noop);
+    // With the leader's chain hashes: appended as they came, and kept for the write.
+    n.step(10, 1, ae(1, 1, (0, 0), leaders.entries().cloned().collect(), 0));
+    // A leader of term 2 replaces both; its chain fields are not this log's, so nothing is kept this time.
+    n.step(20, 3, ae(2, 3, (0, 0), noops(0, &[2, 2]), 0));
+    let write = n.take_ready().persist.expect("a write");
+    assert_eq!(write.entries.iter().map(|e| e.term).collect::<Vec<_>>(), vec![2, 2]);
+    assert!(write.entries.iter().eq(n.log().entries()), "the write is the log");
+}
