@@ -106,7 +106,13 @@ impl Machines {
     }
 
     fn machine_for(&mut self, op: &Op) -> &mut dyn StateMachine {
-        machine_for(&mut self.escort, &mut self.array, &mut self.messages, op)
+        if self.escort.accepts(op) {
+            &mut self.escort
+        } else if self.array.accepts(op) {
+            &mut self.array
+        } else {
+            &mut self.messages
+        }
     }
 
     pub fn validate(&mut self, op: &Op) -> Result<(), String> {
@@ -126,40 +132,23 @@ impl Machines {
             let _ = self.machine_for(op).apply(op);
             return Applied::Internal;
         };
-        // One lookup of the session per applied request (every node applies every request).
-        let Machines { escort, array, messages, sessions, .. } = self;
+        // One lookup of the session per applied request (every node applies every request). The session is
+        // recorded before the machine applies the operation, which reads no session.
         let session = Session { seq: req.seq, index: entry.index };
-        let result = match sessions.entry(req.client) {
+        match self.sessions.entry(req.client) {
+            btree_map::Entry::Occupied(last) if req.seq <= last.get().seq => {
+                // Already applied: answer with the first outcome, apply nothing.
+                let index = last.get().index;
+                return Applied::Request { client: req.client, seq: req.seq, index, result: Ok(()) };
+            }
             btree_map::Entry::Occupied(mut last) => {
-                if req.seq <= last.get().seq {
-                    // Already applied: answer with the first outcome, apply nothing.
-                    let index = last.get().index;
-                    return Applied::Request { client: req.client, seq: req.seq, index, result: Ok(()) };
-                }
                 last.insert(session);
-                machine_for(escort, array, messages, op).apply(op)
             }
             btree_map::Entry::Vacant(first) => {
                 first.insert(session);
-                machine_for(escort, array, messages, op).apply(op)
             }
-        };
+        }
+        let result = self.machine_for(op).apply(op);
         Applied::Request { client: req.client, seq: req.seq, index: entry.index, result }
-    }
-}
-
-/// The machine that handles `op` (fields, not `&mut Machines`: the sessions stay borrowed meanwhile).
-fn machine_for<'a>(
-    escort: &'a mut escort::Escort,
-    array: &'a mut array::ArrayMachine,
-    messages: &'a mut messages::MessageLog,
-    op: &Op,
-) -> &'a mut dyn StateMachine {
-    if escort.accepts(op) {
-        escort
-    } else if array.accepts(op) {
-        array
-    } else {
-        messages
     }
 }

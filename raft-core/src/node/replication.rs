@@ -226,7 +226,7 @@ impl Node {
         }
         if let Some(k) = first_new.filter(|_| as_sent) {
             entries.skip_front(k);
-            self.keep_written_entries(entries);
+            self.received_write = Some(entries);
         }
 
         // 5. If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry).
