@@ -18,6 +18,9 @@ pub fn id_runs(ids: impl IntoIterator<Item = NodeId>) -> Vec<(NodeId, NodeId)> {
 }
 /// A simulated client id (clients are actors on the bus, numbered apart from servers).
 pub type ClientId = u32;
+/// Client ids are 1 to this (a client's requests are refused with a message beyond it), so the simulator keeps
+/// its clients and their links in tables indexed by id.
+pub const CLIENT_ID_MAX: ClientId = 1_000;
 /// A Raft term.
 pub type Term = u64;
 /// A 1-based log index; 0 means "before the first entry".

@@ -186,11 +186,7 @@ impl Cluster {
                         return Err(format!("S{n} was removed from the cluster"));
                     }
                 }
-                let client = client.unwrap_or(DEFAULT_CLIENT);
-                if client == 0 || client > 1_000 {
-                    return Err("client ids are between 1 and 1000".into());
-                }
-                self.client_enqueue(client, *to, op.clone())?;
+                self.client_enqueue(client.unwrap_or(DEFAULT_CLIENT), *to, op.clone())?;
             }
         }
         Ok(())

@@ -2,7 +2,7 @@
 //! Ties in time are broken by insertion order, so a run depends only on the seed, the config and the commands.
 
 use super::bus::{Bus, Envelope, IN_FLIGHT_MAX};
-use super::client::{Client, RequestRecord};
+use super::client::{Clients, RequestRecord};
 use super::command::Timed;
 use super::config::{SimConfig, TimingUs};
 use super::history::History;
@@ -18,7 +18,7 @@ use crate::node::{DurableState, Node, Summary};
 use crate::types::{ClientId, Endpoint, MsgId, NodeId, Role, TimeUs};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Event {
@@ -54,7 +54,7 @@ pub struct Cluster {
     pub(super) history: History,
     pub(super) checker: Checker,
     pub(super) recorded: Vec<Timed>,
-    pub(super) clients: BTreeMap<ClientId, Client>,
+    pub(super) clients: Clients,
     pub(super) requests: VecDeque<RequestRecord>,
     /// Serial of the next request.
     pub(super) next_request_serial: u64,
@@ -114,7 +114,7 @@ impl Cluster {
             history: History::default(),
             checker: Checker::default(),
             recorded: Vec::new(),
-            clients: BTreeMap::new(),
+            clients: Clients::default(),
             requests: VecDeque::new(),
             next_request_serial: 0,
             membership_tasks: VecDeque::new(),

@@ -5,8 +5,9 @@ use crate::machine::Machines;
 use crate::message::Message;
 use crate::node::{DurableState, Node, PersistOp};
 use crate::types::{ClientId, Endpoint, LogIndex, NodeId, TimeUs};
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -53,8 +54,9 @@ pub struct Server {
     /// timer) keeps its event, which queues itself again when it fires early. Queueing an event per reset left
     /// a stale event per message in the queue.
     pub timer_queued_us: TimeUs,
-    /// Client requests this server proposed and must answer once applied.
-    pub awaiting_apply: BTreeSet<(ClientId, u64)>,
+    /// Client requests this server proposed and must answer once applied. Looked up, never iterated, so a
+    /// hash set keeps runs deterministic (a BTreeSet search was 0.6 % of `raft-sim bench` at 5 nodes).
+    pub awaiting_apply: FxHashSet<(ClientId, u64)>,
     /// While leading with `idle_heartbeats`: when the application next marches the escort and carries out a
     /// membership change (every heartbeat interval, as the heartbeat round did before heartbeats went only to
     /// idle followers). `TimeUs::MAX` otherwise.
