@@ -356,15 +356,23 @@ impl Log {
     /// and hold the same entries. A disk calls this after a write with its node's log: its full chunks then
     /// cost nothing of their own (the disks' copies were half the simulator's memory, and the page faults to
     /// fill it a tenth of its time at 51 nodes). False if nothing changed.
+    ///
+    /// The same entries: the same chain hash at the chunk's last entry, which covers every entry up to it (as
+    /// Log Matching is checked). Comparing the 256 entries instead was 1.3 % of `raft-sim bench` at 5 nodes.
     pub fn share_full_chunk(&mut self, other: &Log, index: LogIndex) -> bool {
         if self.base != other.base || index < self.base {
             return false;
         }
         let k = ((index - self.base) as usize) / CHUNK;
         let (Some(mine), Some(theirs)) = (self.chunks.get(k), other.chunks.get(k)) else { return false };
-        if mine.len() < CHUNK || theirs.len() < CHUNK || Arc::ptr_eq(mine, theirs) || mine != theirs {
+        if mine.len() < CHUNK || theirs.len() < CHUNK || Arc::ptr_eq(mine, theirs) {
             return false;
         }
+        let (last, their_last) = (&mine[CHUNK - 1], &theirs[CHUNK - 1]);
+        if (last.index, last.chain) != (their_last.index, their_last.chain) {
+            return false;
+        }
+        debug_assert!(mine == theirs, "chunks with the same chain hash at their end hold the same entries");
         self.chunks[k] = Arc::clone(theirs);
         true
     }
