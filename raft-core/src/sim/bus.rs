@@ -169,6 +169,15 @@ impl LinkCounts {
         }
     }
 
+    /// The tables' memory (a checkpoint copies them).
+    fn footprint_bytes(&self) -> u64 {
+        fn table<T>(t: &[Vec<T>]) -> u64 {
+            (std::mem::size_of_val(t) + t.iter().map(|row| row.capacity() * std::mem::size_of::<T>()).sum::<usize>())
+                as u64
+        }
+        table(&self.nodes) + table(&self.clients)
+    }
+
     /// Whether no message is counted on any link.
     #[cfg(test)]
     fn is_empty(&self) -> bool {
@@ -204,6 +213,11 @@ impl Bus {
     /// Whether the link from `from` to `to` holds its maximum of messages in flight.
     pub fn link_full(&self, from: Endpoint, to: Endpoint) -> bool {
         self.per_link.get(from, to) >= LINK_IN_FLIGHT_MAX
+    }
+
+    /// Memory of the per-link counts (the messages themselves are counted by the caller).
+    pub fn links_footprint_bytes(&self) -> u64 {
+        self.per_link.footprint_bytes()
     }
 
     pub fn insert(&mut self, env: Envelope) {

@@ -84,6 +84,18 @@ impl Clients {
     pub fn get_mut(&mut self, id: &ClientId) -> Option<&mut Client> {
         self.0.get_mut(*id as usize).and_then(Option::as_mut)
     }
+    /// The table's memory (a checkpoint copies it): one slot per id up to the largest seen, so a client 1,000
+    /// costs the slots before it too.
+    pub fn footprint_bytes(&self) -> u64 {
+        (self.0.capacity() * std::mem::size_of::<Option<Client>>()) as u64
+            + self
+                .0
+                .iter()
+                .flatten()
+                .map(|c| (c.queue.capacity() * std::mem::size_of::<(Op, Option<NodeId>)>()) as u64)
+                .sum::<u64>()
+    }
+
     /// The client `id`, new if it has sent nothing yet. `id` is at most `CLIENT_ID_MAX`.
     fn get_or_insert(&mut self, id: ClientId) -> &mut Client {
         let i = id as usize;
@@ -322,6 +334,17 @@ mod tests {
             assert!(c.clients[&id].current.is_none(), "client {id} was answered");
         }
         assert!(c.requests.iter().all(|r| matches!(r.status, RequestStatus::Applied { .. })), "{:?}", c.requests);
+    }
+
+    #[test]
+    fn a_large_client_id_counts_its_table_in_the_footprint_checkpoints_are_limited_by() {
+        let with_client = |id| {
+            let mut c = Cluster::new(SimConfig::default()).unwrap();
+            c.apply(Command::Request { client: Some(id), to: None, op: Op::Set { index: 0, value: 1 } }).unwrap();
+            c.footprint_bytes()
+        };
+        let slots = CLIENT_ID_MAX as u64 * std::mem::size_of::<Option<Client>>() as u64;
+        assert!(with_client(CLIENT_ID_MAX) >= with_client(1) + slots, "client {CLIENT_ID_MAX}'s slots are counted");
     }
 
     #[test]

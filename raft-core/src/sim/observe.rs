@@ -40,6 +40,8 @@ impl Cluster {
         servers
             + MESSAGE * self.bus.in_flight.len() as u64
             + 128 * self.requests.len() as u64
+            + self.clients.footprint_bytes()
+            + self.bus.links_footprint_bytes()
             + self.checker.footprint_bytes()
             + self.history.footprint_bytes()
     }
